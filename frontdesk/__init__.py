@@ -1,0 +1,3 @@
+"""FrontDesk: reception-desk software for a physical-examination centre."""
+
+__version__ = "0.1.0"

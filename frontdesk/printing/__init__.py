@@ -1,0 +1,1 @@
+"""Labels, receipts, guide sheets and PDFs, rendered without widgets."""
