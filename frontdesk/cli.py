@@ -1,0 +1,188 @@
+"""Command line: the GUI by default, admin and batch commands as subcommands.
+
+Every command calls the same services as the GUI.  Expected failures print
+one line in the user's language and exit non-zero; nothing prints a traceback
+except a bug, which is also logged.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import logging
+import sys
+import time
+from pathlib import Path
+
+from frontdesk import __version__, config, i18n
+from frontdesk.errors import UserError
+from frontdesk.i18n import tr
+
+log = logging.getLogger(__name__)
+
+EXIT_OK, EXIT_USER_ERROR, EXIT_USAGE, EXIT_BUG = 0, 1, 2, 3
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # argparse's own wording stays; the lead-in is translated
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, tr("参数错误：{m}\n", "Bad argument: {m}\n", m=message))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="frontdesk", description=tr("体检中心前台系统", "Front desk of a physical-examination centre"))
+    parser.add_argument("--version", action="version", version=f"FrontDesk {__version__}")
+    parser.add_argument("--db", metavar="URL", help=tr("数据库地址（sqlite:///文件 或 postgresql://…）",
+                                                       "database URL (sqlite:///FILE or postgresql://…)"))
+    parser.add_argument("--lang", choices=i18n.LANGUAGES, help=tr("界面语言", "interface language"))
+    sub = parser.add_subparsers(dest="command", parser_class=_Parser)
+
+    demo = sub.add_parser("demo", help=tr("创建演示数据", "fill the database with demo data"))
+    demo.add_argument("--guests", type=_count, default=None)
+    demo.add_argument("--visits", type=_count, default=None)
+    demo.add_argument("--days", type=_positive, default=30)
+    demo.add_argument("--seed", type=int, default=2026)
+
+    dbp = sub.add_parser("db", help=tr("数据库维护", "database maintenance"))
+    dbsub = dbp.add_subparsers(dest="db_command", required=True, parser_class=_Parser)
+    dbsub.add_parser("migrate", help=tr("升级数据库结构", "upgrade the schema"))
+    dbsub.add_parser("status", help=tr("显示数据库版本", "show the schema version"))
+    backup = dbsub.add_parser("backup", help=tr("备份 SQLite 数据库", "back up the SQLite database"))
+    backup.add_argument("--out", type=Path, help=tr("备份文件路径", "backup file path"))
+
+    user = sub.add_parser("user", help=tr("用户管理", "staff accounts"))
+    usub = user.add_subparsers(dest="user_command", required=True, parser_class=_Parser)
+    add = usub.add_parser("add", help=tr("添加用户", "add an account"))
+    add.add_argument("username")
+    add.add_argument("--name", default="", help=tr("显示名", "display name"))
+    add.add_argument("--role", choices=["reception", "supervisor", "admin"], default="reception")
+    add.add_argument("--password-stdin", action="store_true",
+                     help=tr("从标准输入读取密码", "read the password from standard input"))
+    usub.add_parser("list", help=tr("列出用户", "list accounts"))
+
+    return parser
+
+
+def _count(text: str) -> int:
+    value = int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(tr("不能为负数", "must not be negative"))
+    return value
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(tr("至少为 1", "must be at least 1"))
+    return value
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    settings = config.load()
+    # The language must be known before the parser builds its help texts.
+    lang = _peek_option(argv, "--lang") or settings.language
+    i18n.set_language(lang if lang in i18n.LANGUAGES else "zh")
+    args = build_parser().parse_args(argv)
+    from frontdesk import log as logsetup
+
+    logsetup.setup()
+    url = args.db or settings.effective_db_url()
+    if args.command is None:
+        from frontdesk.app import run_gui
+
+        return run_gui(settings, url)
+    try:
+        return _run_command(args, settings, url)
+    except UserError as exc:
+        print(tr("错误：{m}", "Error: {m}", m=exc.message), file=sys.stderr)
+        return EXIT_USER_ERROR
+    except KeyboardInterrupt:
+        return EXIT_USER_ERROR
+    except Exception:
+        log.exception("command %s failed", args.command)
+        from frontdesk import paths
+
+        print(tr("程序出错，详情已记录在 {p}", "Unexpected error; details are in {p}", p=paths.log_path()),
+              file=sys.stderr)
+        return EXIT_BUG
+
+
+def _peek_option(argv: list[str], name: str) -> str | None:
+    for i, arg in enumerate(argv):
+        if arg == name and i + 1 < len(argv):
+            return argv[i + 1]
+        if arg.startswith(name + "="):
+            return arg.split("=", 1)[1]
+    return None
+
+
+def _run_command(args, settings: config.WorkstationSettings, url: str) -> int:
+    from frontdesk.services import database
+
+    if args.command == "demo":
+        database.open_database(url, create=True)
+        return _demo(args)
+    if args.command == "db" and args.db_command == "migrate":
+        target = database.open_database(url, create=True)
+        version, latest = database.schema_status()
+        print(tr("数据库 {t} 已是版本 {v}", "Database {t} is at schema version {v}", t=target.display(), v=version))
+        return EXIT_OK
+    database.open_database(url)
+    if args.command == "db" and args.db_command == "status":
+        version, latest = database.schema_status()
+        print(tr("数据库版本 {v}（程序支持 {l}）", "schema version {v} (this program: {l})", v=version, l=latest))
+        return EXIT_OK
+    if args.command == "db" and args.db_command == "backup":
+        print(tr("已备份到 {p}", "Backed up to {p}", p=database.backup(args.out)))
+        return EXIT_OK
+    if args.command == "user":
+        return _user(args)
+    raise AssertionError(f"unhandled command {args.command}")
+
+
+def _demo(args) -> int:
+    from frontdesk.services import demo
+    from frontdesk.storage import models as m
+
+    created = demo.ensure_catalogue_and_accounts()
+    guests = args.guests
+    visits = args.visits
+    if guests is None and visits is None and m.Guest.select().exists():
+        guests = visits = 0  # a demo database already has people: just refresh the catalogue
+    guests = 200 if guests is None else guests
+    visits = 300 if visits is None else visits
+    started = time.monotonic()
+
+    def progress(stage: str, done: int, total: int) -> None:
+        if total >= 50000 and (done == total or done % 100000 < 20000):
+            print(f"  {stage}: {done}/{total}", flush=True)
+
+    counts = demo.generate(guests=guests, visits=visits, days=args.days, seed=args.seed, progress=progress)
+    print(tr("演示数据：新增 {g} 位客人、{v} 次体检、{b} 个预约，用时 {s:.1f} 秒",
+             "Demo data: {g} guests, {v} visits, {b} bookings added in {s:.1f} s",
+             g=counts.guests, v=counts.visits, b=counts.bookings, s=time.monotonic() - started))
+    for username, name, role, password in demo.DEMO_ACCOUNTS:
+        print(tr("演示账号 {u} / {p}（{r}）", "Demo account {u} / {p} ({r})", u=username, p=password, r=role.label()))
+    return EXIT_OK
+
+
+def _user(args) -> int:
+    from frontdesk.domain.enums import Role
+    from frontdesk.services import auth
+    from frontdesk.services.session import SYSTEM
+
+    if args.user_command == "list":
+        for user in auth.list_users():
+            print(f"{user.username}\t{user.display_name}\t{Role(user.role).label()}\t"
+                  f"{'' if user.active else tr('已停用', 'disabled')}")
+        return EXIT_OK
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = getpass.getpass(tr("密码：", "Password: "))
+        if getpass.getpass(tr("再次输入密码：", "Repeat the password: ")) != password:
+            raise UserError(tr("两次输入的密码不一致。", "The passwords do not match."))
+    auth.create_user(SYSTEM, args.username, args.name, Role(args.role), password)
+    print(tr("已添加用户 {u}", "Added account {u}", u=args.username))
+    return EXIT_OK

@@ -1,0 +1,47 @@
+"""Logging to a rotating file in the data folder, and the last-resort crash handler."""
+
+from __future__ import annotations
+
+import faulthandler
+import logging
+import logging.handlers
+import sys
+from collections.abc import Callable
+
+from frontdesk import paths
+
+_crash_listener: Callable[[str, BaseException], None] | None = None
+_fault_file = None
+
+
+def setup(level: int = logging.INFO, *, to_stderr: bool = False) -> None:
+    root = logging.getLogger()
+    if any(getattr(h, "_frontdesk", False) for h in root.handlers):
+        return
+    handler = logging.handlers.RotatingFileHandler(paths.log_path(), maxBytes=2_000_000, backupCount=5,
+                                                   encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler._frontdesk = True
+    root.addHandler(handler)
+    if to_stderr:
+        root.addHandler(logging.StreamHandler())
+    root.setLevel(level)
+    global _fault_file
+    # A hard crash inside Qt leaves no Python traceback; faulthandler writes one.
+    _fault_file = open(paths.log_path().with_name("faults.log"), "a", encoding="utf-8")  # noqa: SIM115
+    faulthandler.enable(_fault_file)
+    sys.excepthook = _excepthook
+
+
+def set_crash_listener(listener: Callable[[str, BaseException], None] | None) -> None:
+    """The GUI registers a function that shows the crash dialog."""
+    global _crash_listener
+    _crash_listener = listener
+
+
+def _excepthook(exc_type, exc, tb) -> None:
+    logging.getLogger("frontdesk.crash").critical("unexpected error", exc_info=(exc_type, exc, tb))
+    if _crash_listener is not None and not issubclass(exc_type, KeyboardInterrupt):
+        _crash_listener(str(paths.log_path()), exc)
+    else:
+        sys.__excepthook__(exc_type, exc, tb)

@@ -1,0 +1,45 @@
+"""Site-wide settings kept in the database, shared by every desk."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from frontdesk.domain.enums import Role
+from frontdesk.services import audit
+from frontdesk.services.session import Session
+from frontdesk.storage import db
+from frontdesk.storage import models as m
+
+DEFAULTS = {
+    "site_name": "健康体检中心",
+    "site_name_en": "Health Examination Centre",
+    "label_free_reprints": "2",   # reprints a reception user may make per specimen
+}
+
+
+@dataclass(frozen=True)
+class SiteSettings:
+    site_name: str
+    site_name_en: str
+    label_free_reprints: int
+
+
+def get(key: str) -> str:
+    row = m.Setting.get_or_none(m.Setting.key == key)
+    return row.value if row is not None else DEFAULTS[key]
+
+
+def load() -> SiteSettings:
+    return SiteSettings(site_name=get("site_name"), site_name_en=get("site_name_en"),
+                        label_free_reprints=int(get("label_free_reprints")))
+
+
+def set_value(session: Session, key: str, value: str) -> None:
+    session.require(Role.SUPERVISOR)
+    if key not in DEFAULTS:
+        raise KeyError(key)
+    with db.transaction():
+        old = get(key)
+        m.Setting.insert(key=key, value=value).on_conflict(conflict_target=[m.Setting.key],
+                                                           update={m.Setting.value: value}).execute()
+        audit.record(session, "setting.change", "setting", key, old=old, new=value)

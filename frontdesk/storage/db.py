@@ -1,0 +1,163 @@
+"""Opening the database: SQLite by default, PostgreSQL for several desks.
+
+Every model binds to ``database``, a proxy initialised once the URL is known.
+Failures to open are turned into ``DatabaseError`` with a message for people.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+import peewee as pw
+
+from frontdesk.errors import DatabaseError
+from frontdesk.i18n import tr
+
+log = logging.getLogger(__name__)
+
+database = pw.DatabaseProxy()
+
+SQLITE_BUSY_TIMEOUT_MS = 5000
+
+
+@dataclass(frozen=True)
+class DatabaseTarget:
+    """Where the data lives, parsed from a URL or a plain file path."""
+
+    dialect: str  # "sqlite" or "postgresql"
+    path: Path | None = None
+    dsn: dict | None = None
+
+    def display(self) -> str:
+        """A short description for the status bar, without any password."""
+        if self.dialect == "sqlite":
+            return f"SQLite {self.path}"
+        dsn = self.dsn or {}
+        return f"PostgreSQL {dsn.get('user', '')}@{dsn.get('host', '')}:{dsn.get('port', 5432)}/{dsn.get('database', '')}"
+
+
+def parse_url(url: str) -> DatabaseTarget:
+    """``sqlite:///relative.db``, ``sqlite:////absolute.db``, a plain path, or ``postgresql://...``."""
+    url = url.strip()
+    if url.startswith(("postgresql://", "postgres://")):
+        parts = urlparse(url)
+        if not parts.path.strip("/"):
+            raise DatabaseError(tr("PostgreSQL 地址缺少数据库名：{url}", "The PostgreSQL URL names no database: {url}", url=url))
+        dsn = {"database": unquote(parts.path.lstrip("/")), "host": parts.hostname or "127.0.0.1",
+               "port": parts.port or 5432, "user": unquote(parts.username or "postgres")}
+        if parts.password:
+            dsn["password"] = unquote(parts.password)
+        return DatabaseTarget("postgresql", dsn=dsn)
+    if url.startswith("sqlite:///"):
+        return DatabaseTarget("sqlite", path=Path(url[len("sqlite:///"):]).expanduser())
+    if "://" in url or not url:
+        raise DatabaseError(tr("无法识别的数据库地址：{url}（应为 sqlite:///文件 或 postgresql://…）",
+                               "Unrecognised database URL: {url} (expected sqlite:///FILE or postgresql://…)", url=url))
+    return DatabaseTarget("sqlite", path=Path(url).expanduser())
+
+
+def connect(url: str, *, create: bool = False) -> DatabaseTarget:
+    """Open the database at ``url`` and bind the models to it.
+
+    A SQLite file that does not exist is created only with ``create=True``:
+    a configured file that has gone missing (unplugged share, wrong path)
+    must not be silently replaced by an empty database.
+    """
+    target = parse_url(url)
+    close()
+    if target.dialect == "sqlite":
+        db = _open_sqlite(target.path, create=create)
+    else:
+        db = _open_postgresql(target.dsn)
+    database.initialize(db)
+    return target
+
+
+def _open_sqlite(path: Path, *, create: bool) -> pw.SqliteDatabase:
+    path = path.resolve()
+    if not path.parent.is_dir():
+        raise DatabaseError(tr("数据库所在文件夹不存在：{p}", "The database folder does not exist: {p}", p=path.parent))
+    if not path.exists() and not create:
+        raise DatabaseError(tr("数据库文件不存在：{p}。请检查设置中的数据库位置。",
+                               "The database file does not exist: {p}. Check the database location in the settings.",
+                               p=path))
+    if path.exists() and not os.access(path, os.W_OK) or not os.access(path.parent, os.W_OK):
+        raise DatabaseError(tr("数据库文件是只读的，无法保存：{p}", "The database file is read-only and cannot be saved: {p}",
+                               p=path))
+    db = pw.SqliteDatabase(
+        str(path),
+        pragmas={"journal_mode": "wal", "foreign_keys": 1, "busy_timeout": SQLITE_BUSY_TIMEOUT_MS,
+                 "synchronous": "normal"},
+        check_same_thread=False,
+    )
+    try:
+        db.connect()
+        db.execute_sql("SELECT count(*) FROM sqlite_master").fetchone()
+    except (pw.DatabaseError, sqlite3.DatabaseError) as exc:
+        db.close()
+        raise translate_error(exc, path) from exc
+    return db
+
+
+def _open_postgresql(dsn: dict) -> pw.PostgresqlDatabase:
+    db = pw.PostgresqlDatabase(dsn["database"], **{k: v for k, v in dsn.items() if k != "database"},
+                               connect_timeout=5, autorollback=True)
+    try:
+        db.connect()
+    except pw.OperationalError as exc:
+        log.warning("PostgreSQL connect failed: %s", exc)
+        raise DatabaseError(tr("无法连接数据库服务器 {h}:{p}（{d}）。请检查网络和服务器是否运行。",
+                               "Cannot reach the database server {h}:{p} ({d}). Check the network and that the server is running.",
+                               h=dsn["host"], p=dsn["port"], d=dsn["database"])) from exc
+    return db
+
+
+def translate_error(exc: Exception, path: Path | None = None) -> DatabaseError:
+    """Turn a driver error into a message for people."""
+    text = str(exc).lower()
+    if "locked" in text or "busy" in text:
+        return DatabaseError(tr("数据库正被其他程序占用，请稍后重试。", "The database is locked by another program; try again shortly."))
+    if "not a database" in text or "malformed" in text or "corrupt" in text:
+        return DatabaseError(tr("数据库文件已损坏或不是 FrontDesk 数据库：{p}。请从备份恢复。",
+                                "The database file is damaged or not a FrontDesk database: {p}. Restore it from a backup.",
+                                p=path or ""))
+    if "readonly" in text or "read-only" in text:
+        return DatabaseError(tr("数据库是只读的，无法保存。", "The database is read-only; nothing can be saved."))
+    if "disk" in text and "full" in text:
+        return DatabaseError(tr("磁盘已满，无法保存。", "The disk is full; nothing can be saved."))
+    return DatabaseError(tr("数据库错误：{e}", "Database error: {e}", e=exc))
+
+
+def close() -> None:
+    if database.obj is not None and not database.is_closed():
+        database.close()
+
+
+def dialect() -> str:
+    return "postgresql" if isinstance(database.obj, pw.PostgresqlDatabase) else "sqlite"
+
+
+def transaction():
+    """One transaction for a whole service call.
+
+    On SQLite the write lock is taken at the start (BEGIN IMMEDIATE) so two
+    desks cannot both read, then both fail to upgrade to writing.
+    """
+    if dialect() == "sqlite" and not database.in_transaction():
+        return database.atomic("IMMEDIATE")
+    return database.atomic()
+
+
+@contextlib.contextmanager
+def errors_translated():
+    """Re-raise driver errors as ``DatabaseError`` inside this block."""
+    try:
+        yield
+    except (pw.OperationalError, pw.InterfaceError, sqlite3.OperationalError) as exc:
+        raise translate_error(exc) from exc

@@ -1,0 +1,155 @@
+"""Numbered schema migrations, kept in ``db/migrations``.
+
+A migration is ``NNNN_name.sqlite.sql`` + ``NNNN_name.postgresql.sql``
+(statements separated by a line holding only ``;``), or ``NNNN_name.py`` with
+``upgrade(db, dialect)``.  Each runs in one transaction together with the
+version bump, so a killed upgrade leaves the old schema intact.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib.util
+import logging
+import re
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+
+import peewee as pw
+
+from frontdesk import paths
+from frontdesk.errors import DatabaseError, SchemaTooNewError
+from frontdesk.i18n import tr
+from frontdesk.storage import db as dbmod
+from frontdesk.storage.db import database
+
+log = logging.getLogger(__name__)
+
+_NAME = re.compile(r"^(\d{4})_([a-z0-9_]+)\.(sqlite\.sql|postgresql\.sql|py)$")
+
+
+@dataclass
+class Migration:
+    version: int
+    name: str
+    files: dict  # "sqlite"/"postgresql"/"py" -> Path
+
+    def apply(self, dialect: str) -> None:
+        if "py" in self.files:
+            spec = importlib.util.spec_from_file_location(f"_fd_migration_{self.version}", self.files["py"])
+            module = importlib.util.module_from_spec(spec)
+            spec.loader.exec_module(module)
+            module.upgrade(database, dialect)
+            return
+        for statement in split_sql(self.files[dialect].read_text(encoding="utf-8")):
+            database.execute_sql(statement)
+
+
+def split_sql(text: str) -> list[str]:
+    statements, current = [], []
+    for line in text.splitlines():
+        if line.strip() == ";":
+            if "".join(current).strip():
+                statements.append("\n".join(current))
+            current = []
+        elif not line.lstrip().startswith("--"):
+            current.append(line)
+    if "".join(current).strip():
+        statements.append("\n".join(current))
+    return statements
+
+
+def available(folder: Path | None = None) -> list[Migration]:
+    found: dict[int, Migration] = {}
+    for path in sorted((folder or paths.migrations_dir()).iterdir()):
+        match = _NAME.match(path.name)
+        if not match:
+            continue
+        version, name, kind = int(match.group(1)), match.group(2), match.group(3).split(".")[0]
+        found.setdefault(version, Migration(version, name, {})).files[kind] = path
+    migrations = [found[v] for v in sorted(found)]
+    for expected, migration in enumerate(migrations, start=1):
+        if migration.version != expected:
+            raise RuntimeError(f"migration {expected:04d} is missing")
+    return migrations
+
+
+def latest_version() -> int:
+    return available()[-1].version
+
+
+def current_version() -> int:
+    """The schema version of the open database; 0 for an empty one."""
+    if not database.table_exists("schema_meta"):
+        if database.get_tables():
+            raise DatabaseError(tr("这不是 FrontDesk 数据库（缺少版本信息），为避免损坏数据已停止。",
+                                   "This is not a FrontDesk database (no schema version); stopped to avoid damaging it."))
+        return 0
+    row = database.execute_sql("SELECT value FROM schema_meta WHERE key = 'version'").fetchone()
+    return int(row[0]) if row else 0
+
+
+def check_not_newer() -> int:
+    version, latest = current_version(), latest_version()
+    if version > latest:
+        raise SchemaTooNewError(tr(
+            "数据库版本 {v} 比本程序支持的版本 {l} 新，请升级 FrontDesk 后再打开。",
+            "The database is at schema version {v}, newer than this FrontDesk supports ({l}). Upgrade FrontDesk to open it.",
+            v=version, l=latest))
+    return version
+
+
+def upgrade(*, backup: bool = True) -> list[int]:
+    """Bring the open database to the latest schema; return the versions applied.
+
+    Before changing an existing SQLite file a copy is saved in the data
+    folder's backups/, so a failed or unwanted upgrade can be undone.
+    """
+    version = check_not_newer()
+    pending = [m for m in available() if m.version > version]
+    if not pending:
+        return []
+    dialect = dbmod.dialect()
+    if backup and version > 0 and dialect == "sqlite":
+        backup_sqlite(reason=f"before-v{pending[-1].version}")
+    applied = []
+    for migration in pending:
+        log.info("applying migration %04d_%s", migration.version, migration.name)
+        try:
+            with database.atomic():
+                migration.apply(dialect)
+                _set_version(migration.version)
+        except (pw.DatabaseError, sqlite3.DatabaseError) as exc:
+            log.exception("migration %s failed", migration.version)
+            raise DatabaseError(tr("数据库升级到版本 {v} 失败，数据保持原样：{e}",
+                                   "Upgrading the database to version {v} failed; the data is unchanged: {e}",
+                                   v=migration.version, e=exc)) from exc
+        applied.append(migration.version)
+    return applied
+
+
+def _set_version(version: int) -> None:
+    updated = database.execute_sql("UPDATE schema_meta SET value = %s WHERE key = 'version'" % int(version)).rowcount
+    if not updated:
+        database.execute_sql("INSERT INTO schema_meta (key, value) VALUES ('version', '%d')" % int(version))
+
+
+def backup_sqlite(*, reason: str = "manual", target: Path | None = None) -> Path:
+    """Copy the open SQLite database with SQLite's online backup (safe while in use)."""
+    if dbmod.dialect() != "sqlite":
+        raise DatabaseError(tr("只有 SQLite 数据库可以在这里备份；PostgreSQL 请用 pg_dump。",
+                               "Only a SQLite database can be backed up here; use pg_dump for PostgreSQL."))
+    if target is None:
+        folder = paths.data_dir() / "backups"
+        folder.mkdir(exist_ok=True)
+        stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+        target = folder / f"frontdesk-{stamp}-{reason}.sqlite3"
+    source = database.connection()
+    dest = sqlite3.connect(str(target))
+    try:
+        source.backup(dest)
+    finally:
+        dest.close()
+    log.info("database backed up to %s", target)
+    return target
