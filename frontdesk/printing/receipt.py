@@ -369,8 +369,14 @@ class _ReceiptLayout:
         header = self._table_header()
         header.keep_with_next = True
         blocks.append(header)
-        blocks.extend(self._item_row(line, header) for line in self.data.lines)
-        blocks.append(self._totals())
+        rows = [self._item_row(line, header) for line in self.data.lines]
+        if rows:
+            rows[-1].keep_with_next = True  # no page of sums without an item above them
+        blocks.extend(rows)
+        # The sums never sit alone on a page without the cashier's line.
+        totals = self._totals()
+        totals.keep_with_next = True
+        blocks.append(totals)
         blocks.append(self._signature())
         if not self.f.barcode_in_header:
             blocks.append(self._barcode_block())

@@ -97,30 +97,34 @@ def login(username: str, password: str, desk: str, *, now: dt.datetime | None = 
     """Check the password and return the session, or raise ``AuthenticationError``."""
     now = now or m.utcnow()
     wrong = AuthenticationError(tr("用户名或密码错误。", "Wrong user name or password."))
+    user = m.User.get_or_none(m.User.username == username.strip())
+    if user is None or not user.active:
+        # Same cost as a real check, so timing does not reveal which names exist.
+        verify_password(password, _dummy_hash())
+        raise wrong
+    if user.locked_until and user.locked_until > now:
+        seconds = int((user.locked_until - now).total_seconds()) + 1
+        raise AuthenticationError(tr("登录失败次数过多，请在 {s} 秒后再试。",
+                                     "Too many failed logins; try again in {s} seconds.", s=seconds))
+    session = Session(user.username, user.display_name, Role(user.role), desk)
+    ok = verify_password(password, user.password_hash)
+    # The failure count must be committed before the error is raised, or the
+    # lock-out would roll back with it.
     with db.transaction():
-        user = m.User.get_or_none(m.User.username == username.strip())
-        if user is None or not user.active:
-            # Same cost as a real check, so timing does not reveal which names exist.
-            verify_password(password, _dummy_hash())
-            raise wrong
-        if user.locked_until and user.locked_until > now:
-            seconds = int((user.locked_until - now).total_seconds()) + 1
-            raise AuthenticationError(tr("登录失败次数过多，请在 {s} 秒后再试。",
-                                         "Too many failed logins; try again in {s} seconds.", s=seconds))
-        session = Session(user.username, user.display_name, Role(user.role), desk)
-        if not verify_password(password, user.password_hash):
-            user.failed_attempts += 1
-            extra = user.failed_attempts - FREE_ATTEMPTS
+        if ok:
+            m.User.update(failed_attempts=0, locked_until=None).where(m.User.id == user.id).execute()
+            audit.record(session, "login", "user", user.id)
+        else:
+            attempts = user.failed_attempts + 1
+            extra = attempts - FREE_ATTEMPTS
+            locked_until = None
             if extra > 0:
-                seconds = min(LOCK_BASE_SECONDS * 2 ** (extra - 1), LOCK_MAX_SECONDS)
-                user.locked_until = now + dt.timedelta(seconds=seconds)
-            user.save()
-            audit.record(session, "login.failed", "user", user.id, attempts=user.failed_attempts)
-            raise wrong
-        user.failed_attempts = 0
-        user.locked_until = None
-        user.save()
-        audit.record(session, "login", "user", user.id)
+                locked_until = now + dt.timedelta(seconds=min(LOCK_BASE_SECONDS * 2 ** (extra - 1), LOCK_MAX_SECONDS))
+            m.User.update(failed_attempts=m.User.failed_attempts + 1, locked_until=locked_until).where(
+                m.User.id == user.id).execute()
+            audit.record(session, "login.failed", "user", user.id, attempts=attempts)
+    if not ok:
+        raise wrong
     return session
 
 

@@ -79,9 +79,10 @@ def generate(*, guests: int, visits: int, days: int, seed: int, today: dt.date |
     package_items = {p.id: [(i.id, i.price) for i in catalogue.package_items(p.id)] for p in packages}
     orgs = [_organisation(name, contact, phone, today) for name, contact, phone in ORGANISATIONS]
 
-    first_guest_id = (m.Guest.select(m.Guest.id).order_by(m.Guest.id.desc()).scalar() or 0) + 1
+    last_id = m.Guest.select(m.Guest.id).order_by(m.Guest.id.desc()).scalar() or 0
     sexes = _insert_guests(rng, guests, today, orgs, report)
-    guest_ids = range(first_guest_id, first_guest_id + guests)
+    # Ids come from the database (a PostgreSQL sequence need not continue at max+1).
+    guest_ids = [g for (g,) in m.Guest.select(m.Guest.id).where(m.Guest.id > last_id).order_by(m.Guest.id).tuples()]
     _insert_visits(rng, visits, days, today, guest_ids, sexes, packages, package_items, report)
     bookings = _insert_bookings(rng, min(guests, max(10, guests // 50), 5000), today, guest_ids, sexes, packages)
     with db.transaction():

@@ -12,7 +12,7 @@ import os
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import unquote, urlparse
+from urllib.parse import parse_qs, unquote, urlparse
 
 import peewee as pw
 
@@ -53,6 +53,10 @@ def parse_url(url: str) -> DatabaseTarget:
                "port": parts.port or 5432, "user": unquote(parts.username or "postgres")}
         if parts.password:
             dsn["password"] = unquote(parts.password)
+        schema = parse_qs(parts.query).get("schema")
+        if schema:
+            # Several sites (or test runs) can share one server, each in its own schema.
+            dsn["options"] = f"-c search_path={schema[0]}"
         return DatabaseTarget("postgresql", dsn=dsn)
     if url.startswith("sqlite:///"):
         return DatabaseTarget("sqlite", path=Path(url[len("sqlite:///"):]).expanduser())
@@ -107,7 +111,7 @@ def _open_sqlite(path: Path, *, create: bool) -> pw.SqliteDatabase:
 
 def _open_postgresql(dsn: dict) -> pw.PostgresqlDatabase:
     db = pw.PostgresqlDatabase(dsn["database"], **{k: v for k, v in dsn.items() if k != "database"},
-                               connect_timeout=5, autorollback=True)
+                               connect_timeout=5)
     try:
         db.connect()
     except pw.OperationalError as exc:
@@ -143,15 +147,23 @@ def dialect() -> str:
     return "postgresql" if isinstance(database.obj, pw.PostgresqlDatabase) else "sqlite"
 
 
+@contextlib.contextmanager
 def transaction():
-    """One transaction for a whole service call.
+    """One transaction for a whole service call; driver errors become ``DatabaseError``.
 
     On SQLite the write lock is taken at the start (BEGIN IMMEDIATE) so two
     desks cannot both read, then both fail to upgrade to writing.
     """
     if dialect() == "sqlite" and not database.in_transaction():
-        return database.atomic("IMMEDIATE")
-    return database.atomic()
+        atomic = database.atomic("IMMEDIATE")
+    else:
+        atomic = database.atomic()
+    try:
+        with atomic:
+            yield
+    except (pw.OperationalError, pw.InterfaceError, sqlite3.OperationalError) as exc:
+        log.warning("database error in transaction: %s", exc)
+        raise translate_error(exc) from exc
 
 
 @contextlib.contextmanager

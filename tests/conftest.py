@@ -1,0 +1,77 @@
+"""Shared fixtures: a fresh data folder per test, and one database fixture
+parametrised over SQLite and PostgreSQL so storage behaviour is proven on both."""
+
+from __future__ import annotations
+
+import os
+import uuid
+
+import pytest
+
+from frontdesk import i18n
+
+PG_URL_ENV = "FRONTDESK_TEST_PG_URL"
+
+
+@pytest.fixture(autouse=True)
+def _isolated_home(tmp_path, monkeypatch):
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("FRONTDESK_HOME", str(home))
+    monkeypatch.delenv("FRONTDESK_DB", raising=False)
+    i18n.set_language("zh")
+    yield home
+    i18n.set_language("zh")
+
+
+def _pg_schema_url(base_url: str):
+    import psycopg2
+
+    schema = "t_" + uuid.uuid4().hex[:12]
+    conn = psycopg2.connect(base_url)  # fails loudly when the variable is set but the server is down
+    conn.autocommit = True
+    with conn.cursor() as cur:
+        cur.execute(f"CREATE SCHEMA {schema}")
+    sep = "&" if "?" in base_url else "?"
+    return f"{base_url}{sep}schema={schema}", conn, schema
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.pg)])
+def fdb(request, tmp_path):
+    """An open, migrated, empty FrontDesk database; yields its URL."""
+    from frontdesk.services import database
+
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'test.sqlite3'}"
+        database.open_database(url, create=True)
+        yield url
+        database.close()
+        return
+    base = os.environ.get(PG_URL_ENV)
+    if not base:
+        pytest.skip(f"{PG_URL_ENV} is not set: PostgreSQL cases not run")
+    url, admin_conn, schema = _pg_schema_url(base)
+    database.open_database(url)
+    try:
+        yield url
+    finally:
+        database.close()
+        with admin_conn.cursor() as cur:
+            cur.execute(f"DROP SCHEMA {schema} CASCADE")
+        admin_conn.close()
+
+
+@pytest.fixture
+def admin(fdb):
+    from frontdesk.domain.enums import Role
+    from frontdesk.services.session import Session
+
+    return Session("admin", "管理员", Role.ADMIN, "前台1")
+
+
+@pytest.fixture
+def catalogue(admin):
+    from frontdesk.services import catalogue as cat
+
+    cat.load_seed_catalogue(admin)
+    return cat
