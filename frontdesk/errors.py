@@ -49,3 +49,15 @@ class SchemaTooNewError(DatabaseError):
 
 class PrintError(UserError):
     """A print did not happen (printer offline, refused, timed out)."""
+
+
+class DuplicateGuestError(UserError):
+    """The person being registered looks like someone already on file.
+
+    ``candidates`` are the existing guests (model rows) the desk can use or
+    merge with instead of creating the person twice.
+    """
+
+    def __init__(self, message: str, candidates: list, *, field: str | None = None) -> None:
+        super().__init__(message, field=field)
+        self.candidates = list(candidates)

@@ -9,16 +9,23 @@ The layout follows CLSI AUTO12 (see DOMAIN.md, Labels)::
 
     +--------------------------------------------------+
     | 张三丰                                   男 45岁 |   name: fixed, top-left
-    | 2605090012                            2026-05-09 |   visit number, date
-    | 紫色 EDTA管  血常规 糖化血红蛋白             1/2 |   tube, tests, copy
+    | 2605090012           1/2              2026-05-09 |   visit number, copy, date
+    | 紫色 EDTA管  血常规 糖化血红蛋白                 |   cap colour, tube, tests
     |        ||| ||||| || ||| |||| || ||| ||||         |   Code 128, >= 10 mm
     |                 260509001234                     |   its digits
     +--------------------------------------------------+
 
-On 50 x 30 and 60 x 40 mm labels the tests get a row of their own.
+On 50 x 30 and 60 x 40 mm labels the tests get a row of their own.  The
+copy marker (``2/3``) appears only when a tube has more than one label.
 
-Text never wraps and never grows into the barcode.  What does not fit is cut
-by these rules, always at the same font size:
+The barcode gets the largest whole number of dots per module for which the
+symbol and 10-module quiet zones on both sides fit the label width (12 digits
+= 101 modules: 3 dots at 203 dpi, 4 at 300 dpi on 50 mm), centred; its bars
+take the height left between the text and the digits, never under 10 mm (if
+rounding to dots would leave less, the text shrinks by a dot at a time).
+
+Text never wraps, is never squeezed smaller to fit and never grows into the
+barcode.  What does not fit is cut by these rules:
 
 * **Name**: the name gets the first row minus the sex/age block and a 1.5 mm
   gap.  If it is wider, characters are dropped from the end and the name ends
@@ -201,6 +208,11 @@ class LabelLayout:
     digits: TextItem
 
     @property
+    def items(self) -> tuple[TextItem | BarcodeItem, ...]:
+        """Everything to draw: the text rows, the digits, the barcode."""
+        return (*self.texts, self.digits, self.barcode)
+
+    @property
     def quiet_zone_left(self) -> int:
         return self.barcode.x
 
@@ -224,8 +236,7 @@ def _latin_codepoints() -> frozenset[int]:
     from reportlab.pdfbase.ttfonts import TTFontFile
 
     cmap = TTFontFile(latin_font_path()).charToGlyph
-    # Vera's CJK-less cmap still maps a few spaces; let CJK text keep its own.
-    return frozenset(cp for cp, glyph in cmap.items() if glyph and cp != 0x3000)
+    return frozenset(cp for cp, glyph in cmap.items() if glyph)
 
 
 @lru_cache(maxsize=64)
@@ -399,17 +410,24 @@ def _place(
     texts.insert(0, _text(left, y, name_px, name))
     y += line_box(name_px) + gap
 
-    # Row 2: visit number, collection date on the right.
+    # Row 2: visit number, copy marker centred, collection date on the right.
     date_item = _right(right, y, info_px, data.collected_on.isoformat())
-    visit = fit_text(data.visit_no.strip(), info_px, content - date_item.width - col_gap)
-    texts += [_text(left, y, info_px, visit), date_item]
+    visit_item = _text(left, y, info_px, fit_text(data.visit_no.strip(), info_px, content - date_item.width - col_gap))
+    texts += [visit_item, date_item]
+    copy_text = f"{data.copy_no}/{data.copies}" if data.copies > 1 else ""
+    if copy_text:
+        copy_w = text_width(copy_text, info_px)
+        copy_x = max((width - copy_w) // 2, visit_item.x + visit_item.width + col_gap)
+        if copy_x + copy_w + col_gap <= date_item.x:
+            texts.append(_text(copy_x, y, info_px, copy_text))
+            copy_text = ""
     y += line_box(info_px) + gap
 
-    # Row 3 (and 4): tube with cap colour, tests, copy marker.
-    copy_item = None
+    # Row 3 (and 4): tube with cap colour, tests; the copy marker goes to
+    # the end of row 3 only if a very long visit number crowded it out.
     row_budget = content
-    if data.copies > 1:
-        copy_item = _right(right, y, info_px, f"{data.copy_no}/{data.copies}")
+    if copy_text:
+        copy_item = _right(right, y, info_px, copy_text)
         texts.append(copy_item)
         row_budget -= copy_item.width + col_gap
     tube = " ".join(part for part in (data.cap_colour.strip(), data.tube_name.strip()) if part)
@@ -456,3 +474,20 @@ def _place(
         digits_w,
     )
     return LabelLayout(data, size, dpi, width, height, tuple(texts), barcode, digits)
+
+
+def sample_label_data(copy_no: int = 1, copies: int = 1) -> LabelData:
+    """A realistic label for previews, printer test prints and the docs."""
+    return LabelData(
+        guest_name="张三丰",
+        sex_label=tr("男", "M"),
+        age=45,
+        visit_no="2605090012",
+        tube_name=tr("EDTA抗凝管", "EDTA tube"),
+        cap_colour=tr("紫色", "Purple"),
+        tests=(tr("血常规", "CBC"), tr("糖化血红蛋白", "HbA1c")),
+        collected_on=date(2026, 5, 9),
+        barcode="260509001236",
+        copy_no=copy_no,
+        copies=copies,
+    )

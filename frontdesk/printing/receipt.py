@@ -545,7 +545,7 @@ class _ReceiptLayout:
     def continuation_header_height(self) -> float:
         return line_height(self.f.small) + 3 * mm
 
-    def draw_continuation_header(self, c: Canvas, top: float, page: int) -> None:
+    def draw_continuation_header(self, c: Canvas, top: float) -> None:
         f, d = self.f, self.data
         text = tr("{title}（续）  收据号：{no}  姓名：{name}", "{title} (continued)  Receipt no.: {no}  Name: {name}",
                   title=_title(d), no=d.receipt_no, name=d.guest_name)
@@ -604,7 +604,7 @@ def render_receipt_pdf(data: ReceiptData, fmt: str = "a5") -> bytes:
     c = new_canvas(buffer, (f.width, page_height), f"{_title(data)} {data.receipt_no}")
     for number, placed in enumerate(pages, start=1):
         if number > 1:
-            layout.draw_continuation_header(c, first_top, number)
+            layout.draw_continuation_header(c, first_top)
         for block, top in placed:
             block.draw(c, top)
         if len(pages) > 1:

@@ -1,0 +1,235 @@
+"""The main window: a place for each desk task, a global scan field, and a
+status bar saying who works at which desk on which database."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (QApplication, QHBoxLayout, QLabel, QLineEdit, QListWidget, QListWidgetItem,
+                               QMainWindow, QStackedWidget, QToolBar, QWidget)
+
+from frontdesk import config
+from frontdesk.domain.codes import CodeKind, parse_code
+from frontdesk.domain.enums import Role
+from frontdesk.domain.text import normalize_digits
+from frontdesk.errors import UserError
+from frontdesk.i18n import tr
+from frontdesk.services import overview
+from frontdesk.services.session import Session
+from frontdesk.ui.error_dialogs import show_error
+from frontdesk.ui.scan import ScanCatcher
+from frontdesk.ui.table_page import TablePage
+from frontdesk.ui.worker import run_in_background
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Task:
+    key: str
+    zh: str
+    en: str
+    min_role: Role
+    build: Callable[["MainWindow"], QWidget]
+
+
+def _bookings(w: "MainWindow") -> QWidget:
+    return TablePage(tr("预约排期", "Bookings"), overview.bookings_on,
+                     hint=tr("所选日期的预约；到检后状态变为“已到检”。", "Bookings for the chosen day."))
+
+
+def _checkin(w: "MainWindow") -> QWidget:
+    return TablePage(tr("报到登记", "Check-in"), overview.bookings_on,
+                     hint=tr("今日预约，到检后状态变为“已到检”。", "Today's bookings."))
+
+
+def _labels(w: "MainWindow") -> QWidget:
+    return TablePage(tr("条码与标本", "Labels & specimens"), overview.specimens_on,
+                     hint=tr("所选日期的标本条码及其状态。双击打开该次体检。", "Specimens of the day; double-click opens the visit."))
+
+
+def _closeout(w: "MainWindow") -> QWidget:
+    return TablePage(tr("交单核对", "Close-out"), overview.visits_in_progress,
+                     hint=tr("所选日期的体检及已检/未检项目数。双击查看项目明细。",
+                             "Visits of the day with done and pending items; double-click for the items."))
+
+
+def _reports(w: "MainWindow") -> QWidget:
+    return TablePage(tr("报告发放", "Reports"), overview.reports_waiting, with_day=False,
+                     hint=tr("报告已到前台、等待领取的体检。", "Visits whose report is at the desk, waiting for pickup."))
+
+
+def _end_of_day(w: "MainWindow") -> QWidget:
+    return TablePage(tr("日结", "End of day"), lambda day: overview.day_summary(day).table(),
+                     hint=tr("所选日期的体检、预约和收款汇总（按收款方式）。", "The day's visits, bookings and takings by method."))
+
+
+def _audit(w: "MainWindow") -> QWidget:
+    from frontdesk.ui.audit_screen import AuditScreen
+
+    return AuditScreen(w.session)
+
+
+def _settings(w: "MainWindow") -> QWidget:
+    from frontdesk.ui.settings_screen import SettingsScreen
+
+    return SettingsScreen(w.session, w.settings)
+
+
+TASKS = (
+    Task("checkin", "报到登记", "Check-in", Role.RECEPTION, _checkin),
+    Task("labels", "条码与标本", "Labels & specimens", Role.RECEPTION, _labels),
+    Task("closeout", "交单核对", "Close-out", Role.RECEPTION, _closeout),
+    Task("reports", "报告发放", "Reports", Role.RECEPTION, _reports),
+    Task("bookings", "预约排期", "Bookings", Role.RECEPTION, _bookings),
+    Task("day", "日结", "End of day", Role.RECEPTION, _end_of_day),
+    Task("audit", "审计日志", "Audit log", Role.SUPERVISOR, _audit),
+    Task("settings", "设置", "Settings", Role.RECEPTION, _settings),
+)
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, session: Session, settings: config.WorkstationSettings, database_label: str,
+                 tasks=TASKS) -> None:
+        super().__init__()
+        self.session = session
+        self.settings = settings
+        self.setWindowTitle(tr("FrontDesk 体检中心前台", "FrontDesk - examination centre front desk"))
+        self.pages: dict[str, QWidget] = {}
+        self.nav = QListWidget(objectName="navigation")
+        self.nav.setFixedWidth(190)
+        self.stack = QStackedWidget()
+        self._tasks = list(tasks)
+        for number, task in enumerate(self._tasks, start=1):
+            item = QListWidgetItem(f"{tr(task.zh, task.en)}")
+            item.setData(Qt.ItemDataRole.UserRole, task.key)
+            item.setToolTip(f"Ctrl+{number}")
+            allowed = session.can(task.min_role)
+            if not allowed:
+                item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEnabled)
+                item.setToolTip(tr("需要{r}权限", "Needs the {r} role", r=task.min_role.label()))
+            self.nav.addItem(item)
+            # Pages are built when first opened: start-up stays fast.
+            self.stack.addWidget(QWidget())
+            if number <= 9:
+                QShortcut(QKeySequence(f"Ctrl+{number}"), self, activated=lambda k=task.key: self.show_task(k))
+        self.nav.currentRowChanged.connect(self._on_nav)
+        central = QWidget()
+        layout = QHBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.nav)
+        layout.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
+
+        toolbar = QToolBar(tr("扫码", "Scan"), objectName="scanBar")
+        toolbar.setMovable(False)
+        toolbar.addWidget(QLabel(tr(" 扫码/查找 (F2) ", " Scan/find (F2) ")))
+        self.scan_field = QLineEdit(objectName="scanField", placeholderText=tr(
+            "扫描体检号、条码、预约号、收据号，或输入身份证号/手机号/姓名", "Scan a visit, specimen, booking or receipt code, "
+            "or type an ID number, phone or name"))
+        self.scan_field.returnPressed.connect(self._scan_field_entered)
+        toolbar.addWidget(self.scan_field)
+        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, toolbar)
+        QShortcut(QKeySequence("F2"), self, activated=self.scan_field.setFocus)
+
+        self.scan_catcher = ScanCatcher(self)
+        self.scan_catcher.scanned.connect(self.handle_scan)
+        QApplication.instance().installEventFilter(self.scan_catcher)
+
+        bar = self.statusBar()
+        self.user_label = QLabel(tr("用户：{n}（{r}）", "User: {n} ({r})", n=session.display_name, r=session.role.label()),
+                                 objectName="statusUser")
+        self.desk_label = QLabel(tr("工作站：{d}", "Desk: {d}", d=session.desk), objectName="statusDesk")
+        self.db_label = QLabel(tr("数据库：{d}", "Database: {d}", d=database_label), objectName="statusDatabase")
+        for label in (self.user_label, self.desk_label, self.db_label):
+            bar.addPermanentWidget(label)
+        self.resize(1280, 800)
+        self.show_task("checkin")
+
+    # -- navigation -----------------------------------------------------------
+    def _index(self, key: str) -> int:
+        return next(i for i, t in enumerate(self._tasks) if t.key == key)
+
+    def show_task(self, key: str) -> QWidget | None:
+        index = self._index(key)
+        if not self.session.can(self._tasks[index].min_role):
+            self.statusBar().showMessage(tr("没有权限。", "Not allowed for your role."), 4000)
+            return None
+        self.nav.setCurrentRow(index)
+        return self.page(key)
+
+    def page(self, key: str) -> QWidget:
+        if key not in self.pages:
+            index = self._index(key)
+            page = self._tasks[index].build(self)
+            page.setObjectName(f"page_{key}")
+            if isinstance(page, TablePage) and key in ("closeout", "reports", "labels"):
+                page.row_activated.connect(self.open_visit)
+            old = self.stack.widget(index)
+            self.stack.insertWidget(index, page)
+            self.stack.removeWidget(old)
+            old.deleteLater()
+            self.pages[key] = page
+        return self.pages[key]
+
+    def _on_nav(self, row: int) -> None:
+        if row < 0:
+            return
+        key = self._tasks[row].key
+        page = self.page(key)
+        self.stack.setCurrentWidget(page)
+
+    # -- scanning -------------------------------------------------------------
+    def _scan_field_entered(self) -> None:
+        text = self.scan_field.text().strip()
+        self.scan_field.clear()
+        if text:
+            self.handle_scan(text)
+
+    def handle_scan(self, text: str) -> None:
+        """Open what a scanned or typed code names; anything else goes to the check-in search."""
+        digits = normalize_digits(text)
+        # Our codes are 10-12 digits; an 11-digit number starting with 1 is a mobile phone.
+        if digits.isdigit() and (len(digits) in (10, 12) or (len(digits) == 11 and digits[0] != "1")):
+            try:
+                kind, code = parse_code(digits)
+            except UserError as exc:
+                self._scan_failed(exc)
+                return
+            finders = {CodeKind.VISIT: overview.find_visit_id, CodeKind.SPECIMEN: overview.find_specimen_visit_id,
+                       CodeKind.RECEIPT: overview.find_receipt_visit_id}
+            if kind in finders:
+                highlight = code if kind is CodeKind.SPECIMEN else ""
+                run_in_background(lambda: overview.visit_detail(finders[kind](code)),
+                                  lambda detail: self._show_visit(detail, highlight), self._scan_failed, context=self)
+                return
+        checkin = self.show_task("checkin")
+        if checkin is not None and hasattr(checkin, "search_for"):
+            checkin.search_for(text)
+
+    def _scan_failed(self, exc: BaseException) -> None:
+        QApplication.beep()
+        if isinstance(exc, UserError):
+            self.statusBar().showMessage(exc.message, 8000)
+        show_error(self, exc)
+
+    def open_visit(self, visit_id) -> None:
+        if visit_id is None:
+            return
+        run_in_background(lambda: overview.visit_detail(visit_id), self._show_visit, context=self)
+
+    def _show_visit(self, detail, highlight: str = "") -> None:
+        from frontdesk.ui.visit_dialog import VisitDialog
+
+        dialog = VisitDialog(detail, self, highlight_barcode=highlight)
+        dialog.setObjectName("visitDialog")
+        dialog.open()
+        self.last_visit_dialog = dialog
+
+    def closeEvent(self, event) -> None:  # noqa: N802
+        QApplication.instance().removeEventFilter(self.scan_catcher)
+        super().closeEvent(event)
