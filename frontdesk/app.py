@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QApplication, QInputDialog, QLineEdit, QMessageBox
 
 from frontdesk import config, log as logsetup
 from frontdesk.errors import DatabaseError
-from frontdesk.i18n import tr
+from frontdesk.i18n import language, tr
 
 log = logging.getLogger(__name__)
 
@@ -21,6 +21,7 @@ def create_application(argv: list[str] | None = None) -> QApplication:
     app.setApplicationName("FrontDesk")
     app.setOrganizationName("FrontDesk")
     theme.install_fonts(app)
+    theme.install_qt_translations(app, language())
     theme.apply_style(app)
     return app
 

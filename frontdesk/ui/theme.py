@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 
+from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QApplication
 
@@ -44,6 +45,19 @@ def install_fonts(app: QApplication) -> str:
     font.setFamilies([base.family(), cjk])
     app.setFont(font)
     return cjk
+
+
+def install_qt_translations(app: QApplication, language: str) -> None:
+    """Qt's own texts (standard buttons, calendar, context menus) in Chinese too."""
+    if language != "zh" or app.property("frontdeskQtTranslations"):
+        return
+    app.setProperty("frontdeskQtTranslations", True)
+    translator = QTranslator(app)
+    folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+    if translator.load(QLocale(QLocale.Language.Chinese, QLocale.Country.China), "qt", "_", folder):
+        app.installTranslator(translator)
+    else:
+        log.warning("Qt's Chinese translations not found in %s", folder)
 
 
 def apply_style(app: QApplication) -> None:

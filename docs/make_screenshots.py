@@ -1,0 +1,72 @@
+"""Render the app's screens offscreen to docs/screenshots/*.png.
+
+    QT_QPA_PLATFORM=offscreen python docs/make_screenshots.py
+
+Builds a throw-away demo database, logs in as the demo accounts and grabs
+each screen with QWidget.grab(): what a person sees, without a display.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+OUT = Path(__file__).resolve().parent / "screenshots"
+
+
+def settle(app) -> None:
+    from frontdesk.ui import worker
+
+    for _ in range(5):
+        app.processEvents()
+        worker.wait_for_idle()
+        app.processEvents()
+
+
+def main() -> None:
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    home = tempfile.mkdtemp(prefix="frontdesk-shots-")
+    os.environ["FRONTDESK_HOME"] = home
+    lang = sys.argv[1] if len(sys.argv) > 1 else "zh"
+    from frontdesk import config, i18n
+    from frontdesk.app import create_application
+    from frontdesk.services import auth, database, demo
+    from frontdesk.storage import models as m
+    from frontdesk.ui.login_dialog import LoginDialog
+    from frontdesk.ui.main_window import MainWindow
+
+    i18n.set_language(lang)
+    suffix = "" if lang == "zh" else "-en"
+    OUT.mkdir(exist_ok=True)
+    app = create_application()
+    target = database.open_database(f"sqlite:///{Path(home) / 'demo.sqlite3'}", create=True)
+    demo.ensure_catalogue_and_accounts()
+    demo.generate(guests=300, visits=600, days=20, seed=2026, today=dt.date.today())
+
+    login = LoginDialog("前台1", target.display())
+    login.username.setText("qiantai")
+    login.password.setText("demo-desk-2026")
+    login.show()
+    settle(app)
+    login.grab().save(str(OUT / f"login{suffix}.png"))
+
+    session = auth.login("zhuguan", "demo-super-2026", "前台1")
+    window = MainWindow(session, config.load(), target.display())
+    window.show()
+    settle(app)
+    for key in ("checkin", "closeout", "day", "audit", "settings"):
+        window.show_task(key)
+        settle(app)
+        window.grab().save(str(OUT / f"main-{key}{suffix}.png"))
+    visit = m.Visit.select().where(m.Visit.visit_date == dt.date.today()).first()
+    window.handle_scan(visit.visit_no)
+    settle(app)
+    window.last_visit_dialog.grab().save(str(OUT / f"visit-dialog{suffix}.png"))
+    print(f"screenshots written to {OUT}")
+
+
+if __name__ == "__main__":
+    main()
