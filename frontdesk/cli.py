@@ -60,7 +60,25 @@ def build_parser() -> argparse.ArgumentParser:
                      help=tr("从标准输入读取密码", "read the password from standard input"))
     usub.add_parser("list", help=tr("列出用户", "list accounts"))
 
+    search = sub.add_parser("search", help=tr("查找客人、预约和体检（同前台搜索框，个人信息脱敏显示）",
+                                             "find guests, bookings and visits like the desk's search box (masked)"))
+    search.add_argument("query", help=tr("身份证号、手机号、体检号、预约号、标本条码、姓名或拼音首字母",
+                                         "ID number, mobile, visit/booking number, specimen barcode, name or pinyin initials"))
+    search.add_argument("--date", type=_date, default=None, metavar="YYYY-MM-DD",
+                        help=tr("以哪一天为“今天”（默认今天）", "the day taken as today (default: today)"))
+    search.add_argument("--json", action="store_true", help=tr("以 JSON 列表输出", "print a JSON list"))
+    search.add_argument("--limit", type=_positive, default=30)
+
     return parser
+
+
+def _date(text: str):
+    import datetime as dt
+
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(tr("日期格式应为 YYYY-MM-DD", "dates are written YYYY-MM-DD")) from None
 
 
 def _count(text: str) -> int:
@@ -138,6 +156,8 @@ def _run_command(args, settings: config.WorkstationSettings, url: str) -> int:
         return EXIT_OK
     if args.command == "user":
         return _user(args)
+    if args.command == "search":
+        return _search(args)
     raise AssertionError(f"unhandled command {args.command}")
 
 
@@ -185,4 +205,27 @@ def _user(args) -> int:
             raise UserError(tr("两次输入的密码不一致。", "The passwords do not match."))
     auth.create_user(SYSTEM, args.username, args.name, Role(args.role), password)
     print(tr("已添加用户 {u}", "Added account {u}", u=args.username))
+    return EXIT_OK
+
+
+def _search(args) -> int:
+    """Masked output only: the command line is for support and scripts, not for reading personal data."""
+    import json
+
+    from frontdesk.services import search
+
+    hits = search.search(args.query, day=args.date, limit=args.limit)
+    if args.json:
+        rows = [dict(hit.masked(), date=hit.date.isoformat() if hit.date else None, number=hit.number)
+                for hit in hits]
+        print(json.dumps(rows, ensure_ascii=False, default=str, indent=1))
+        return EXIT_OK
+    if not hits:
+        print(tr("没有找到", "Nothing found"))
+        return EXIT_OK
+    kinds = {"booking": tr("预约", "booking"), "visit": tr("体检", "visit"), "guest": tr("客人", "guest")}
+    for hit in hits:
+        print("\t".join([kinds[hit.kind], hit.name_masked, hit.id_number_masked, hit.phone_masked,
+                         hit.number or "-", hit.date.isoformat() if hit.date else "-", hit.status_label or "-",
+                         hit.package_name or "-"]))
     return EXIT_OK

@@ -32,15 +32,23 @@ def _drop_invisible(text: str) -> str:
     )
 
 
+def _plain_ascii(text: str) -> bool:
+    # Printable ASCII is already NFKC and has no invisible characters: scanner
+    # input takes this path, which the search box runs on every lookup.
+    return text.isascii() and text.isprintable()
+
+
 def normalize_input(text: str) -> str:
     """NFKC-fold, drop invisible characters, trim and collapse inner whitespace."""
-    text = _drop_invisible(unicodedata.normalize("NFKC", text))
+    if not _plain_ascii(text):
+        text = _drop_invisible(unicodedata.normalize("NFKC", text))
     return " ".join(text.split())
 
 
 def normalize_digits(text: str) -> str:
     """NFKC-fold and remove all whitespace and dashes (ID, phone, code input)."""
-    text = _drop_invisible(unicodedata.normalize("NFKC", text))
+    if not _plain_ascii(text):
+        text = _drop_invisible(unicodedata.normalize("NFKC", text))
     return _DIGIT_JUNK.sub("", text)
 
 

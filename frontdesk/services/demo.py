@@ -123,19 +123,27 @@ class _InitialsCache(dict):
         return value
 
 
+_GUEST_COLUMNS = ("name", "sex", "birth_date", "id_type", "id_number", "phone", "pinyin_initials", "organisation",
+                  "created_at")
+_VISIT_COLUMNS = ("visit_no", "guest", "visit_date", "package", "source", "status", "desk", "checked_in_at",
+                  "checked_in_by")
+_ITEM_COLUMNS = ("visit", "item", "price", "payer", "status", "added_by")
+_GUEST_BATCH = 50000
+
+
 def _insert_guests(rng, count, today, orgs, report) -> list[str]:
     initials = _InitialsCache()
     sexes, batch = [], []
     now = m.utcnow()
+    resident = IdType.RESIDENT_ID.value
     for n in range(count):
         name, sex, birth, id_number, phone = _person(rng, today)
         sexes.append(sex)
-        batch.append({"name": name, "sex": sex, "birth_date": birth, "id_type": IdType.RESIDENT_ID.value,
-                      "id_number": id_number, "phone": phone, "pinyin_initials": initials[name],
-                      "organisation": rng.choice(orgs).id if rng.random() < 0.1 else None, "created_at": now})
-        if len(batch) == 20000 or n == count - 1:
+        batch.append((name, sex, birth, resident, id_number, phone, initials[name],
+                      rng.choice(orgs).id if rng.random() < 0.1 else None, now))
+        if len(batch) == _GUEST_BATCH or n == count - 1:
             with db.transaction():
-                queries.bulk_insert(m.Guest, batch)
+                queries.insert_rows(m.Guest, _GUEST_COLUMNS, batch)
             batch = []
             report("guests", n + 1, count)
     return sexes
@@ -150,32 +158,34 @@ def _insert_visits(rng, count, days, today, guest_ids, sexes, packages, package_
         return
     per_day = [count // days + (1 if d < count % days else 0) for d in range(days)]
     by_sex = {"M": _eligible(packages, "M"), "F": _eligible(packages, "F")}
+    walk_in, desk, by = VisitSource.WALK_IN.value, "前台1", "qiantai"
+    done_value, pending_value, guest_payer = ItemStatus.DONE.value, ItemStatus.PENDING.value, Payer.GUEST.value
+    # Check-in times cycle through 30 distinct minutes: build them once per day.
+    minutes = [dt.time(0, 30 + k // 4) for k in range(120)]
     done = 0
     for offset, n_day in enumerate(per_day):
         day = today - dt.timedelta(days=offset)
         key = f"visit:{day:%y%m%d}"
+        times = [dt.datetime.combine(day, t, tzinfo=dt.timezone.utc) for t in minutes]
         with db.transaction():
             start = queries.next_counter(key) - 1
             m.Counter.update(value=start + n_day).where(m.Counter.name == key).execute()
-            rows, items = [], []
+            rows = []
             for seq in range(start + 1, start + n_day + 1):
                 index = rng.randrange(len(guest_ids))
                 package = rng.choice(by_sex[sexes[index]])
                 status = _status_for(rng, offset)
-                rows.append({"visit_no": make_visit_no(day, seq), "guest": guest_ids[index], "visit_date": day,
-                             "package": package.id, "source": VisitSource.WALK_IN.value, "status": status.value,
-                             "desk": "前台1", "checked_in_at": dt.datetime.combine(day, dt.time(0, 30 + seq % 120 // 4),
-                                                                                 tzinfo=dt.timezone.utc),
-                             "checked_in_by": "qiantai"})
-            queries.bulk_insert(m.Visit, rows)
+                rows.append((make_visit_no(day, seq), guest_ids[index], day, package.id, walk_in,
+                             status.value, desk, times[seq % 120], by))
+            queries.insert_rows(m.Visit, _VISIT_COLUMNS, rows)
             if offset == 0:
                 # Today's guests are in the building: give them their items.
+                items = []
                 for visit in m.Visit.select(m.Visit.id, m.Visit.package).where(m.Visit.visit_date == day):
                     for item_id, price in package_items[visit.package_id]:
-                        items.append({"visit": visit.id, "item": item_id, "price": price, "payer": Payer.GUEST.value,
-                                      "status": (ItemStatus.DONE if rng.random() < 0.4 else ItemStatus.PENDING).value,
-                                      "added_by": "qiantai"})
-                queries.bulk_insert(m.VisitItem, items)
+                        items.append((visit.id, item_id, price, guest_payer,
+                                      done_value if rng.random() < 0.4 else pending_value, by))
+                queries.insert_rows(m.VisitItem, _ITEM_COLUMNS, items)
         done += n_day
         report("visits", done, count)
 
@@ -195,7 +205,11 @@ def _insert_bookings(rng, count, today, guest_ids, sexes, packages) -> int:
         return 0
     rows = []
     with db.transaction():
-        chosen = rng.sample(range(len(guest_ids)), count)
+        # Nobody is booked for a day they are already in the building.
+        busy = {g for (g,) in m.Visit.select(m.Visit.guest).where(m.Visit.visit_date == today).tuples()}
+        free = [i for i in range(len(guest_ids)) if guest_ids[i] not in busy]
+        count = min(count, len(free))
+        chosen = rng.sample(free, count)
         for n, index in enumerate(chosen):
             day = today + dt.timedelta(days=0 if n < count // 3 else rng.randint(1, 7))
             package = rng.choice(_eligible(packages, sexes[index]))

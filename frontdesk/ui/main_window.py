@@ -43,8 +43,9 @@ def _bookings(w: "MainWindow") -> QWidget:
 
 
 def _checkin(w: "MainWindow") -> QWidget:
-    return TablePage(tr("报到登记", "Check-in"), overview.bookings_on,
-                     hint=tr("今日预约，到检后状态变为“已到检”。", "Today's bookings."))
+    from frontdesk.ui.checkin_screen import CheckInScreen
+
+    return CheckInScreen(w.session, w.settings)
 
 
 def _labels(w: "MainWindow") -> QWidget:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
+from PySide6.QtCore import QLibraryInfo, QTranslator
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QApplication
 
@@ -54,7 +54,8 @@ def install_qt_translations(app: QApplication, language: str) -> None:
     app.setProperty("frontdeskQtTranslations", True)
     translator = QTranslator(app)
     folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
-    if translator.load(QLocale(QLocale.Language.Chinese, QLocale.Country.China), "qt", "_", folder):
+    # Load by file name: a locale-based lookup tries zh_Hans, which Qt's files are not named after.
+    if translator.load("qtbase_zh_CN", folder):
         app.installTranslator(translator)
     else:
         log.warning("Qt's Chinese translations not found in %s", folder)

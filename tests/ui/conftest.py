@@ -27,3 +27,24 @@ def settle(qtbot, timeout_ms: int = 5000):
     qtbot.wait(1)
     worker.wait_for_idle(timeout_ms)
     qtbot.wait(20)
+
+
+class UnexpectedDialog(AssertionError):
+    pass
+
+
+@pytest.fixture(autouse=True)
+def no_modal_dialogs(monkeypatch):
+    """A modal message box would hang an offscreen test: fail with its text instead.
+
+    Tests that expect a dialog patch the QMessageBox function they expect.
+    """
+    from PySide6.QtWidgets import QMessageBox
+
+    def refuse(*args, **kwargs):
+        texts = [a for a in args if isinstance(a, str)]
+        raise UnexpectedDialog(f"unexpected modal dialog: {texts}")
+
+    for name in ("warning", "critical", "information", "question"):
+        monkeypatch.setattr(QMessageBox, name, staticmethod(refuse))
+    monkeypatch.setattr(QMessageBox, "exec", lambda self: refuse(self.text()))
