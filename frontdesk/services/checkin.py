@@ -524,3 +524,10 @@ def visit_total_paid(visit_id: int) -> dict[Payer, Decimal]:
     for kind, payer, _, _, amount in _line_sums(visit_id):
         totals[Payer(payer)] += amount if kind == ReceiptKind.CHARGE.value else -amount
     return totals
+
+
+def quote_addons(visit_id: int, item_ids: Sequence[int]) -> pricing.Quote:
+    """What adding ``item_ids`` to a checked-in visit would cost, and who pays (for the desk's live total)."""
+    visit = _live_visit(visit_id)
+    terms = pricing.ContractTerms(False, _allowance_left(visit)) if visit.contract_id else None
+    return pricing.quote(None, addons=_priced_items(list(dict.fromkeys(item_ids))), terms=terms)

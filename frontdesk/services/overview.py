@@ -128,6 +128,10 @@ class VisitDetail:
     items: list[tuple[str, str, str, str]]       # item, station, status, add-on
     specimens: list[tuple[str, str, str, int]]   # barcode, container, status, prints
     receipts: list[tuple[str, str, str, str]]    # number, kind, amount, status
+    item_ids: list[int] = field(default_factory=list)       # visit item id per row of ``items``
+    item_statuses: list[str] = field(default_factory=list)
+    receipt_ids: list[int] = field(default_factory=list)
+    raw_status: str = ""
 
 
 def visit_detail(visit_id: int) -> VisitDetail:
@@ -135,12 +139,14 @@ def visit_detail(visit_id: int) -> VisitDetail:
     if v is None:
         raise NotFoundError(tr("找不到这次体检。", "No such visit."))
     g = v.guest
+    visit_items = q.visit_items(v.id)
     items = [(_local_name(vi.item), _local_name(vi.item.station), ItemStatus(vi.status).label(),
-              tr("加项", "add-on") if vi.is_addon else "") for vi in q.visit_items(v.id)]
+              tr("加项", "add-on") if vi.is_addon else "") for vi in visit_items]
     specimens = [(s.barcode, _local_name(s.tube_type), SpecimenStatus(s.status).label(), s.print_count)
                  for s in q.visit_specimens(v.id)]
+    visit_receipts = q.visit_receipts(v.id)
     receipts = [(r.receipt_no, ReceiptKind(r.kind).label(), f"¥{r.total:,.2f}", ReceiptStatus(r.status).label())
-                for r in q.visit_receipts(v.id)]
+                for r in visit_receipts]
     return VisitDetail(
         visit_id=v.id, visit_no=v.visit_no, visit_date=v.visit_date, status=VisitStatus(v.status).label(),
         source=VisitSource(v.source).label(), guest_name=g.name, sex=Sex(g.sex).label(),
@@ -148,7 +154,8 @@ def visit_detail(visit_id: int) -> VisitDetail:
         id_number_masked=mask_id_number(g.id_number or ""), phone_masked=mask_phone(g.phone or ""),
         package=_local_name(v.package) if v.package_id else "",
         organisation=g.organisation.name if g.organisation_id else "", items=items, specimens=specimens,
-        receipts=receipts)
+        receipts=receipts, item_ids=[vi.id for vi in visit_items], item_statuses=[vi.status for vi in visit_items],
+        receipt_ids=[r.id for r in visit_receipts], raw_status=v.status)
 
 
 def find_visit_id(visit_no: str) -> int:

@@ -226,7 +226,8 @@ class MainWindow(QMainWindow):
     def _show_visit(self, detail, highlight: str = "") -> None:
         from frontdesk.ui.visit_dialog import VisitDialog
 
-        dialog = VisitDialog(detail, self, highlight_barcode=highlight)
+        dialog = VisitDialog(detail, self, highlight_barcode=highlight, session=self.session, settings=self.settings,
+                             reload=overview.visit_detail)
         dialog.setObjectName("visitDialog")
         dialog.open()
         self.last_visit_dialog = dialog

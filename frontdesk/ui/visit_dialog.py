@@ -1,12 +1,25 @@
-"""One visit in full: opened by scanning its visit number, a specimen or a receipt."""
+"""One visit in full: opened by scanning its visit number, a specimen or a receipt.
+
+Items can change until close-out: add-ons (增项) with their payment, refunds
+of items not done (退项, supervisor) and voids of receipts (supervisor), and
+receipts and the guide sheet can be printed again.
+"""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel,
-                               QTableWidget, QTableWidgetItem, QVBoxLayout)
+from collections.abc import Callable
 
+from PySide6.QtWidgets import (QAbstractItemView, QDialog, QFormLayout, QGroupBox, QHBoxLayout, QInputDialog, QLabel,
+                               QPushButton, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
+
+from frontdesk.domain.enums import ItemStatus, PaymentMethod, VisitStatus
+from frontdesk.errors import UserError
 from frontdesk.i18n import tr
 from frontdesk.services.overview import VisitDetail
+from frontdesk.services.session import Session
+from frontdesk.ui.error_dialogs import show_error
+
+_REFUNDABLE = (ItemStatus.PENDING.value, ItemStatus.DEFERRED.value, ItemStatus.ABANDONED.value)
 
 
 def _table(headers: list[str], rows: list[tuple], name: str) -> QTableWidget:
@@ -14,6 +27,8 @@ def _table(headers: list[str], rows: list[tuple], name: str) -> QTableWidget:
     table.setHorizontalHeaderLabels(headers)
     table.verticalHeader().setVisible(False)
     table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
     for r, row in enumerate(rows):
         for c, value in enumerate(row):
             table.setItem(r, c, QTableWidgetItem(str(value)))
@@ -23,10 +38,25 @@ def _table(headers: list[str], rows: list[tuple], name: str) -> QTableWidget:
 
 
 class VisitDialog(QDialog):
-    def __init__(self, detail: VisitDetail, parent=None, *, highlight_barcode: str = "") -> None:
+    def __init__(self, detail: VisitDetail, parent=None, *, highlight_barcode: str = "", session: Session | None = None,
+                 settings=None, reload: Callable[[int], VisitDetail] | None = None) -> None:
         super().__init__(parent)
-        self.detail = detail
+        self.session = session
+        self.settings = settings
+        self.reload_detail = reload
+        self.highlight_barcode = highlight_barcode
         self.setWindowTitle(tr("体检 {n}", "Visit {n}", n=detail.visit_no))
+        self.resize(880, 760)
+        self.body = QVBoxLayout(self)
+        self.show_detail(detail)
+
+    def show_detail(self, detail: VisitDetail) -> None:
+        """(Re)build the contents: after a change the whole visit is shown afresh."""
+        self.detail = detail
+        old = getattr(self, "content", None)
+        self.content = QWidget(objectName="visitContent")
+        body = QVBoxLayout(self.content)
+        body.setContentsMargins(0, 0, 0, 0)
         name = QLabel(detail.guest_name, objectName="guestName")
         name.setStyleSheet("font-size: 22pt; font-weight: bold;")
         age = tr("{a}岁", "{a} y", a=detail.age) if detail.age is not None else ""
@@ -35,38 +65,165 @@ class VisitDialog(QDialog):
         form = QFormLayout()
         form.addRow(tr("体检号", "Visit number"), QLabel(detail.visit_no))
         form.addRow(tr("日期", "Date"), QLabel(detail.visit_date.isoformat()))
-        form.addRow(tr("状态", "Status"), QLabel(detail.status))
+        form.addRow(tr("状态", "Status"), QLabel(detail.status, objectName="visitStatus"))
         form.addRow(tr("来源", "Source"), QLabel(detail.source))
         form.addRow(tr("证件号", "ID number"), QLabel(detail.id_number_masked))
         form.addRow(tr("电话", "Phone"), QLabel(detail.phone_masked))
         form.addRow(tr("套餐", "Package"), QLabel(detail.package))
         if detail.organisation:
             form.addRow(tr("单位", "Organisation"), QLabel(detail.organisation))
-        head = QVBoxLayout()
-        head.addWidget(name)
-        head.addWidget(who)
-        head.addLayout(form)
         items = QGroupBox(tr("项目（{n}）", "Items ({n})", n=len(detail.items)))
-        QVBoxLayout(items).addWidget(_table([tr("项目", "Item"), tr("科室", "Station"), tr("状态", "Status"),
-                                             tr("加项", "Add-on")], detail.items, "items"))
+        self.items_table = _table([tr("项目", "Item"), tr("科室", "Station"), tr("状态", "Status"), tr("加项", "Add-on")],
+                                  detail.items, "items")
+        QVBoxLayout(items).addWidget(self.items_table)
         specimens = QGroupBox(tr("标本（{n}）", "Specimens ({n})", n=len(detail.specimens)))
-        spec_table = _table([tr("条码号", "Barcode"), tr("容器", "Container"), tr("状态", "Status"),
-                             tr("打印次数", "Prints")], detail.specimens, "specimens")
+        self.specimens_table = _table([tr("条码号", "Barcode"), tr("容器", "Container"), tr("状态", "Status"),
+                                       tr("打印次数", "Prints")], detail.specimens, "specimens")
         for r, row in enumerate(detail.specimens):
-            if row[0] == highlight_barcode:
-                spec_table.selectRow(r)
-        QVBoxLayout(specimens).addWidget(spec_table)
+            if row[0] == self.highlight_barcode:
+                self.specimens_table.selectRow(r)
+        QVBoxLayout(specimens).addWidget(self.specimens_table)
         receipts = QGroupBox(tr("收据（{n}）", "Receipts ({n})", n=len(detail.receipts)))
-        QVBoxLayout(receipts).addWidget(_table([tr("收据号", "Receipt"), tr("类型", "Kind"), tr("金额", "Amount"),
-                                                tr("状态", "Status")], detail.receipts, "receipts"))
+        self.receipts_table = _table([tr("收据号", "Receipt"), tr("类型", "Kind"), tr("金额", "Amount"),
+                                      tr("状态", "Status")], detail.receipts, "receipts")
+        QVBoxLayout(receipts).addWidget(self.receipts_table)
         lower = QHBoxLayout()
         lower.addWidget(specimens)
         lower.addWidget(receipts)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addLayout(head)
-        layout.addWidget(items, 2)
-        layout.addLayout(lower, 1)
-        layout.addWidget(buttons)
-        self.resize(820, 720)
+        body.addWidget(name)
+        body.addWidget(who)
+        body.addLayout(form)
+        body.addWidget(items, 2)
+        body.addLayout(lower, 1)
+        body.addLayout(self._buttons(detail))
+        if old is not None:
+            self.body.removeWidget(old)
+            old.deleteLater()
+        self.body.addWidget(self.content)
+
+    def _buttons(self, detail: VisitDetail) -> QHBoxLayout:
+        row = QHBoxLayout()
+        open_visit = detail.raw_status == VisitStatus.CHECKED_IN.value
+        actions = []
+        if self.session is not None:
+            actions = [
+                ("addItems", tr("增项…", "Add items…"), self.add_items, open_visit),
+                ("refundItem", tr("退项…", "Refund item…"), self.refund_item, open_visit),
+                ("voidReceipt", tr("作废收据…", "Void receipt…"), self.void_receipt, True),
+                ("printReceipt", tr("打印收据", "Print receipt"), self.print_receipt, True),
+                ("printGuide", tr("打印导检单", "Print guide sheet"), self.print_guide, True),
+            ]
+        for name, text, slot, enabled in actions:
+            button = QPushButton(text, objectName=name)
+            button.setEnabled(enabled)
+            button.clicked.connect(slot)
+            row.addWidget(button)
+        row.addStretch()
+        close = QPushButton(tr("关闭", "Close"), objectName="close")
+        close.clicked.connect(self.reject)
+        row.addWidget(close)
+        return row
+
+    def refresh(self) -> None:
+        if self.reload_detail is not None:
+            self.show_detail(self.reload_detail(self.detail.visit_id))
+
+    # -- actions ---------------------------------------------------------------------
+    def _selected(self, table: QTableWidget, ids: list[int]) -> int | None:
+        rows = table.selectionModel().selectedRows()
+        return ids[rows[0].row()] if rows else None
+
+    def add_items(self) -> None:
+        from frontdesk.ui.add_items_dialog import AddItemsDialog
+
+        dialog = AddItemsDialog(self.session, self.detail.visit_id, self.settings, self)
+        if dialog.exec():
+            self.refresh()
+
+    def refund_item(self) -> None:
+        from frontdesk.services import checkin
+        from frontdesk.ui.supervisor_dialog import authorise
+
+        visit_item_id = self._selected(self.items_table, self.detail.item_ids)
+        if visit_item_id is None:
+            show_error(self, UserError(tr("请先选中要退的项目。", "Select the item to refund first.")))
+            return
+        status = self.detail.item_statuses[self.detail.item_ids.index(visit_item_id)]
+        if status not in _REFUNDABLE:
+            show_error(self, UserError(tr("已检或已退的项目不能退项。", "An item done or refunded already cannot be refunded.")))
+            return
+        session = authorise(self, self.session, tr("退项", "Refund"))
+        if session is None:
+            return
+        methods = [m for m in PaymentMethod]
+        label, ok = QInputDialog.getItem(self, tr("退款方式", "Refund method"), tr("退款方式", "Refund method"),
+                                         [m.label() for m in methods], 0, False)
+        if not ok:
+            return
+        reason, ok = QInputDialog.getText(self, tr("退项原因", "Reason"), tr("退项原因", "Reason for the refund"))
+        if not ok:
+            return
+        try:
+            receipt = checkin.remove_item(session, visit_item_id, methods[[m.label() for m in methods].index(label)],
+                                          reason)
+        except UserError as exc:
+            show_error(self, exc)
+            return
+        self.refresh()
+        if receipt is not None:
+            self._preview_receipt(receipt.id)
+
+    def void_receipt(self) -> None:
+        from frontdesk.services import payments
+        from frontdesk.ui.supervisor_dialog import authorise
+
+        receipt_id = self._selected(self.receipts_table, self.detail.receipt_ids)
+        if receipt_id is None:
+            show_error(self, UserError(tr("请先选中要作废的收据。", "Select the receipt to void first.")))
+            return
+        session = authorise(self, self.session, tr("作废收据", "Void receipt"))
+        if session is None:
+            return
+        reason, ok = QInputDialog.getText(self, tr("作废原因", "Reason"), tr("作废原因", "Reason for voiding"))
+        if not ok:
+            return
+        try:
+            payments.void_receipt(session, receipt_id, reason)
+        except UserError as exc:
+            show_error(self, exc)
+            return
+        self.refresh()
+
+    def print_receipt(self) -> None:
+        receipt_id = self._selected(self.receipts_table, self.detail.receipt_ids)
+        if receipt_id is None and self.detail.receipt_ids:
+            receipt_id = self.detail.receipt_ids[0]
+        if receipt_id is not None:
+            self._preview_receipt(receipt_id)
+
+    def _preview_receipt(self, receipt_id: int) -> None:
+        from frontdesk.printing.receipt import render_receipt_pdf
+        from frontdesk.services import payments, site_settings
+        from frontdesk.ui.document_preview_dialog import DocumentPreviewDialog
+
+        fmt = self.settings.receipt_format if self.settings else "a5"
+        pdf = render_receipt_pdf(payments.receipt_data(receipt_id, site_settings.load()), fmt)
+        dialog = DocumentPreviewDialog(tr("收据", "Receipt"), pdf, parent=self, suggested_name="receipt.pdf",
+                                       printer_name=self.settings.receipt_printer if self.settings else "")
+        dialog.setObjectName("preview_receipt")
+        self.last_preview = dialog
+        dialog.open()
+
+    def print_guide(self) -> None:
+        from frontdesk.printing.guide_sheet import render_guide_sheet_pdf
+        from frontdesk.services import checkin, site_settings
+        from frontdesk.ui.document_preview_dialog import DocumentPreviewDialog
+
+        pdf = render_guide_sheet_pdf(checkin.guide_sheet_data(self.detail.visit_id, site_settings.load()))
+        dialog = DocumentPreviewDialog(tr("导检单", "Guide sheet"), pdf, parent=self,
+                                       suggested_name=f"guide-{self.detail.visit_no}.pdf",
+                                       printer_name=self.settings.receipt_printer if self.settings else "")
+        dialog.setObjectName("preview_guide")
+        self.last_preview = dialog
+        dialog.open()
+
