@@ -15,7 +15,7 @@ from decimal import Decimal
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QGroupBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
+from PySide6.QtWidgets import (QAbstractItemView, QApplication, QComboBox, QGroupBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
                                QListWidget, QListWidgetItem, QMessageBox, QPushButton, QSplitter, QTableWidget,
                                QTableWidgetItem, QVBoxLayout, QWidget)
 
@@ -62,6 +62,7 @@ class CheckInScreen(QWidget):
         self._search_seq = 0
         self._hits: list = []
         self._auto_pick = False
+        self.eligible = False
 
         title = QLabel(tr("报到登记", "Check-in"), objectName="pageTitle")
         self.search_box = QLineEdit(objectName="checkinSearch", placeholderText=tr(
@@ -107,6 +108,10 @@ class CheckInScreen(QWidget):
         self.addon.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         add_item = QPushButton(tr("增项", "Add item"), objectName="addItem")
         add_item.clicked.connect(self.add_selected_item)
+        for combo in (self.contract, self.package, self.addon):
+            # Long package and item names must not widen the whole window.
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(16)
         self.contract.currentIndexChanged.connect(self._contract_changed)
         self.package.currentIndexChanged.connect(self._package_changed)
         self.items.itemChanged.connect(lambda _item: self.refresh_quote())
@@ -213,9 +218,9 @@ class CheckInScreen(QWidget):
         self.stage = stage
         has_guest = self.request is not None
         self.confirm_guest.setVisible(stage == "guest")
-        for widget in (self.contract, self.package, self.items, self.addon, self.check_in_button, self.locker,
-                       self.payment):
+        for widget in (self.contract, self.package, self.items, self.addon, self.locker, self.payment):
             widget.setEnabled(has_guest and stage in ("guest", "pay"))
+        self.check_in_button.setEnabled(has_guest and stage in ("guest", "pay") and self.eligible)
         self.done_box.setVisible(stage == "done")
 
     def focus_search(self) -> None:
@@ -230,6 +235,7 @@ class CheckInScreen(QWidget):
     def next_guest(self) -> None:
         self.request = None
         self.result = None
+        self.eligible = False
         self.guest_form.clear()
         self.banner.clear()
         self.banner.setProperty("state", "")
@@ -543,7 +549,10 @@ class CheckInScreen(QWidget):
                                t=format_amount(quote.total), g=format_amount(quote.guest_total),
                                o=format_amount(quote.org_total)))
         self.payment.reset(quote.guest_total, quote.org_total)
-        self.check_in_button.setEnabled(check.ok and self.stage in ("guest", "pay"))
+        if self.request.package_id is None and not self.request.added_item_ids:
+            self.banner_message(tr("请选择套餐或单项。", "Choose a package or single items."), "info")
+            self.eligible = False
+        self.check_in_button.setEnabled(self.eligible and self.stage in ("guest", "pay"))
 
     def banner_message(self, text: str, state: str) -> None:
         self.banner.setText(text)
@@ -555,13 +564,15 @@ class CheckInScreen(QWidget):
         if self.request is None:
             return
         self._set_stage("pay")
-        self.check_in_button.setEnabled(getattr(self, "eligible", False))
         target = self.payment.first_input() or self.check_in_button
         target.setFocus()
 
     # -- check-in -------------------------------------------------------------------
     def do_check_in(self) -> None:
         if self.request is None or self.stage not in ("guest", "pay"):
+            return
+        if not self.eligible:
+            QApplication.beep()  # F9 works even while the button is disabled: say no here too
             return
         self._read_items()
         try:

@@ -234,3 +234,17 @@ def test_scan_of_unknown_code_says_so(screen, qtbot):
     page.search_for("8000000018")  # a booking-number shape with a wrong check digit
     settle(qtbot)
     assert "校验" in page.search_message.text()
+
+
+def test_nothing_chosen_cannot_be_checked_in(screen, qtbot):
+    window, page = screen
+    from frontdesk.services.checkin import CheckInRequest
+
+    busy = m.Visit.select(m.Visit.guest).where(m.Visit.visit_date == TODAY)
+    guest = m.Guest.select().where(m.Guest.id.not_in(busy)).first()
+    page.load_request(CheckInRequest(guest_id=guest.id))
+    assert page.package.currentData() is None
+    assert page.banner.property("state") == "info" and not page.check_in_button.isEnabled()
+    page.go_to_payment()
+    qtbot.keyClick(page, Qt.Key.Key_F9)
+    assert page.stage == "pay" and not m.Visit.select().where(m.Visit.guest == guest).exists()
