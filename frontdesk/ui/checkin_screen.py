@@ -336,7 +336,11 @@ class CheckInScreen(QWidget):
         self._set_stage("register")
 
     def save_guest(self) -> None:
-        self.guest_form.clear_errors()
+        if not self.guest_form.check_fields():
+            widget = self.guest_form.first_error_widget()
+            if widget is not None:
+                widget.setFocus()
+            return
         try:
             inp = self.guest_form.read()
             verified = guests.verify(inp, self.today)
@@ -595,6 +599,9 @@ class CheckInScreen(QWidget):
         lines = [tr("体检号 {v}", "Visit {v}", v=result.visit.visit_no)]
         if result.receipt is not None:
             lines.append(tr("收据号 {r}", "Receipt {r}", r=result.receipt.receipt_no))
+            change = sum((p.change for p in result.receipt.payments), ZERO)
+            if change > ZERO:
+                lines.append(tr("找零 {c}", "Change {c}", c=format_amount(change)))
         if first is not None:
             lines.append(tr("请先到：{s}（{l}）— {why}", "First go to: {s} ({l}) — {why}", s=first.station_name,
                             l=first.location, why=first.reason))

@@ -143,6 +143,26 @@ class GuestForm(QGroupBox):
                           id_type=IdType(self.id_type.currentData()), id_number=self.id_number.text(),
                           phone=self.phone.text(), organisation_id=self.organisation.currentData())
 
+    def check_fields(self) -> bool:
+        """Check each field on its own so every mistake is shown at once, not one per Enter."""
+        from frontdesk.domain.idnumber import parse_resident_id
+        from frontdesk.domain.text import validate_mobile, validate_person_name
+
+        self.clear_errors()
+        checks = [("name", lambda: validate_person_name(self.name.text())),
+                  ("phone", lambda: validate_mobile(self.phone.text())),
+                  ("birth_date", self.read)]
+        if self.id_type.currentData() == IdType.RESIDENT_ID.value:
+            checks.append(("id_number", lambda: parse_resident_id(self.id_number.text())))
+        ok = True
+        for key, check in checks:
+            try:
+                check()
+            except ValidationError as exc:
+                self.show_error(key if key != "birth_date" else exc.field, exc.message)
+                ok = False
+        return ok
+
     def clear_errors(self) -> None:
         for label in self.errors.values():
             label.clear()

@@ -76,6 +76,8 @@ class PaymentPanel(QWidget):
         self.guest_due, self.org_due = guest_due, org_due
         for row in self.rows:
             for widget in (row.method, row.amount, row.tendered, row.error):
+                self.grid.removeWidget(widget)
+                widget.setParent(None)  # gone now, not at the next turn of the event loop
                 widget.deleteLater()
         self.rows = []
         if guest_due > ZERO:

@@ -29,6 +29,7 @@ QLabel#banner[state="bad"] { background: #fde7e9; color: #b71c1c; padding: 8px; 
 QLabel#banner[state="info"] { background: #e8f0fe; color: #174ea6; padding: 8px; }
 QLabel.fieldError, QLabel[role="fieldError"] { color: #c62828; }
 QPushButton[primary="true"] { background: #2f6ea3; color: white; font-weight: bold; padding: 6px 16px; }
+QPushButton[primary="true"]:disabled { background: #b8c7d6; color: #eef2f6; }
 """
 
 

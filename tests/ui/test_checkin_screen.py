@@ -248,3 +248,30 @@ def test_nothing_chosen_cannot_be_checked_in(screen, qtbot):
     page.go_to_payment()
     qtbot.keyClick(page, Qt.Key.Key_F9)
     assert page.stage == "pay" and not m.Visit.select().where(m.Visit.guest == guest).exists()
+
+
+def test_all_field_mistakes_are_shown_at_once(screen, qtbot):
+    window, page = screen
+    _register(qtbot, page, name="张3", id_number="11010519491231002Y", phone="1381234567")
+    errors = {k for k, label in page.guest_form.errors.items() if label.isVisible()}
+    assert errors == {"name", "id_number", "phone"}
+
+
+def test_registering_someone_on_file_offers_the_existing_record(screen, qtbot, monkeypatch):
+    window, page = screen
+    from PySide6.QtWidgets import QMessageBox
+
+    existing = m.Guest.select().first()
+    shown = []
+
+    def choose_default(box):
+        shown.append(box.text())
+        box.defaultButton().click()  # 使用已有记录
+        return 0
+
+    monkeypatch.setattr(QMessageBox, "exec", choose_default)
+    before = m.Guest.select().count()
+    _register(qtbot, page, name=existing.name, id_number=existing.id_number, phone=existing.phone)
+    assert shown and existing.name in shown[0]
+    assert m.Guest.select().count() == before
+    assert page.request is not None and page.request.guest_id == existing.id
