@@ -12,7 +12,6 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from pypinyin import Style, lazy_pinyin
 
 # Surnames whose usual reading differs from pypinyin's default for the character.
 # 乐 is left out: Lè and Yuè are both common surnames.
@@ -52,6 +51,10 @@ def _tokens(name: str) -> list[tuple[bool, str]]:
             name = name[1:]
     for index, part in enumerate(_HAN.split(name)):
         if index % 2:  # re.split puts the captured Han runs at odd indexes
+            # Imported here: pypinyin loads its dictionaries (~0.15 s) on import,
+            # which the desk should not pay for at start-up.
+            from pypinyin import Style, lazy_pinyin
+
             syllables = lazy_pinyin(part, style=Style.NORMAL, errors="ignore")
             # Characters pypinyin cannot read come back unchanged; drop them.
             tokens += [(True, s) for s in syllables if _LATIN.fullmatch(s)]

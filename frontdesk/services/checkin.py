@@ -29,6 +29,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from frontdesk.domain import pricing
 from frontdesk.domain.enums import (BookingStatus, ContainerKind, ItemStatus, Payer, PaymentMethod, ReceiptKind,
@@ -38,7 +39,6 @@ from frontdesk.domain.idnumber import age_on
 from frontdesk.domain.sex import Sex
 from frontdesk.errors import ConflictError, NotFoundError, ValidationError
 from frontdesk.i18n import tr
-from frontdesk.printing.guide_sheet import GuideSheetData, GuideStation
 from frontdesk.services import audit, belongings, eligibility, payments, specimens
 from frontdesk.services.eligibility import Eligibility
 from frontdesk.services.payments import ChargeLine, PaymentInput, Tender
@@ -46,6 +46,9 @@ from frontdesk.services.session import Session
 from frontdesk.services.site_settings import SiteSettings
 from frontdesk.storage import db, queries
 from frontdesk.storage import models as m
+
+if TYPE_CHECKING:
+    from frontdesk.printing.guide_sheet import GuideSheetData
 
 ZERO = Decimal("0.00")
 _REFUNDABLE = (ItemStatus.PENDING.value, ItemStatus.DEFERRED.value, ItemStatus.ABANDONED.value)
@@ -464,6 +467,8 @@ def _site_name(site) -> str:
 
 def guide_sheet_data(visit_id: int, site: SiteSettings | str | None = None) -> GuideSheetData:
     """What the guide sheet (导检单) shows, stations in the order to visit them."""
+    from frontdesk.printing.guide_sheet import GuideSheetData, GuideStation  # ReportLab: not at start-up
+
     visit = m.Visit.get_or_none(m.Visit.id == visit_id)
     if visit is None:
         raise NotFoundError(tr("找不到该体检记录", "Visit not found"))

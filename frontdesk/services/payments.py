@@ -32,6 +32,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from frontdesk.domain.codes import make_receipt_no
 from frontdesk.domain.enums import (BookingStatus, ItemStatus, Payer, PaymentMethod, ReceiptKind, ReceiptStatus,
@@ -40,12 +41,14 @@ from frontdesk.domain.money import MAX_AMOUNT, format_amount, to_cents
 from frontdesk.domain.sex import Sex
 from frontdesk.errors import ConflictError, NotFoundError, ValidationError
 from frontdesk.i18n import tr
-from frontdesk.printing.receipt import ReceiptData, ReceiptLine, ReceiptPayment
 from frontdesk.services import audit, specimens
 from frontdesk.services.session import Session
 from frontdesk.services.site_settings import SiteSettings
 from frontdesk.storage import db, queries
 from frontdesk.storage import models as m
+
+if TYPE_CHECKING:
+    from frontdesk.printing.receipt import ReceiptData
 
 ZERO = Decimal("0.00")
 GUEST_METHODS = (PaymentMethod.CASH, PaymentMethod.CARD, PaymentMethod.WECHAT, PaymentMethod.ALIPAY)
@@ -257,6 +260,8 @@ def _site_name(site) -> str:
 
 def receipt_data(receipt_id: int, site: SiteSettings | str | None = None) -> ReceiptData:
     """What the receipt printout shows; ``site`` is the settings or the site's name."""
+    from frontdesk.printing.receipt import ReceiptData, ReceiptLine, ReceiptPayment  # ReportLab: not at start-up
+
     receipt = _get_receipt(receipt_id)
     visit = m.Visit.get_by_id(receipt.visit_id)
     guest = m.Guest.get_by_id(visit.guest_id)
