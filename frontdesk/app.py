@@ -65,6 +65,19 @@ def login(settings: config.WorkstationSettings, target):
     return dialog.session if dialog.exec() else None
 
 
+def warm_up_in_background() -> None:
+    """Load what the first registration and receipt need (pinyin tables, ReportLab) while the desk idles."""
+    from frontdesk.ui.worker import run_in_background
+
+    def load() -> None:
+        from frontdesk.domain.pinyin import pinyin_initials
+        from frontdesk.printing import receipt  # noqa: F401 - import is the work
+
+        pinyin_initials("张三")
+
+    run_in_background(load, lambda _: None)
+
+
 def run_gui(settings: config.WorkstationSettings, url: str) -> int:
     from frontdesk.ui.error_dialogs import show_crash
 
@@ -80,5 +93,6 @@ def run_gui(settings: config.WorkstationSettings, url: str) -> int:
 
     window = MainWindow(session, settings, target.display())
     window.show()
+    warm_up_in_background()
     log.info("main window shown for %s at %s", session.username, session.desk)
     return app.exec()
