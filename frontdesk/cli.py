@@ -165,7 +165,7 @@ def _demo(args) -> int:
     from frontdesk.services import demo
     from frontdesk.storage import models as m
 
-    created = demo.ensure_catalogue_and_accounts()
+    demo.ensure_catalogue_and_accounts()
     guests = args.guests
     visits = args.visits
     if guests is None and visits is None and m.Guest.select().exists():

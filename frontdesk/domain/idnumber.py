@@ -137,3 +137,14 @@ def age_on(birth_date: date, day: date) -> int:
         raise ValueError(f"{day} is before the birth date {birth_date}")
     had_birthday = (day.month, day.day) >= (birth_date.month, birth_date.day)
     return day.year - birth_date.year - (0 if had_birthday else 1)
+
+
+def id_number_variants(number: str) -> list[str]:
+    """The number and the same person's other form: old 15-digit <-> new 18-digit (born 19xx)."""
+    variants = [number]
+    if len(number) == 18 and number[6:8] == "19":
+        variants.append(number[:6] + number[8:17])
+    elif len(number) == 15 and number.isdigit():
+        first17 = number[:6] + "19" + number[6:]
+        variants.append(first17 + id_check_char(first17))
+    return variants

@@ -43,6 +43,7 @@ from frontdesk.services import audit, belongings, eligibility, payments, specime
 from frontdesk.services.eligibility import Eligibility
 from frontdesk.services.payments import ChargeLine, PaymentInput, Tender
 from frontdesk.services.session import Session
+from frontdesk.services import site_settings
 from frontdesk.services.site_settings import SiteSettings
 from frontdesk.storage import db, queries
 from frontdesk.storage import models as m
@@ -455,16 +456,6 @@ def _container_place(specimen: m.Specimen) -> str:
     return f"{_name(station)}（{station.location}）" if station.location else _name(station)
 
 
-def _site_name(site) -> str:
-    if site is None:
-        from frontdesk.services import site_settings
-
-        site = site_settings.load()
-    if isinstance(site, SiteSettings):
-        return tr(site.site_name, site.site_name_en or site.site_name)
-    return str(site)
-
-
 def guide_sheet_data(visit_id: int, site: SiteSettings | str | None = None) -> GuideSheetData:
     """What the guide sheet (导检单) shows, stations in the order to visit them."""
     from frontdesk.printing.guide_sheet import GuideSheetData, GuideStation  # ReportLab: not at start-up
@@ -490,7 +481,7 @@ def guide_sheet_data(visit_id: int, site: SiteSettings | str | None = None) -> G
     tags = belongings.stored_for_visit(visit.id)
     age = age_on(guest.birth_date, visit.visit_date) if guest.birth_date and guest.birth_date <= visit.visit_date else None
     return GuideSheetData(
-        site_name=_site_name(site), visit_no=visit.visit_no, guest_name=guest.name,
+        site_name=site_settings.display_name(site), visit_no=visit.visit_no, guest_name=guest.name,
         sex_label=Sex(guest.sex).label() if guest.sex else "", age=age,
         package_name=_name(package) if package else tr("自选项目", "Individual items"), organisation=organisation,
         visit_date=visit.visit_date, fasting_required=any(g.fasting for g in groups), stations=tuple(stations),

@@ -31,7 +31,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from frontdesk.domain.enums import IdType, Role
-from frontdesk.domain.idnumber import id_check_char, parse_resident_id
+from frontdesk.domain.idnumber import id_number_variants, parse_resident_id
 from frontdesk.domain.masking import mask_id_number, mask_phone
 from frontdesk.domain.pinyin import pinyin_initials
 from frontdesk.domain.sex import Sex
@@ -162,15 +162,9 @@ def verify(inp: GuestInput, today: dt.date, *, require_phone: bool = True) -> Ve
 
 def _number_variants(verified: Verified) -> list[str]:
     """The number, and for a resident ID the same person's old 15 / new 18 digit form."""
-    number = verified.id_number
-    variants = [number]
     if verified.id_type is IdType.RESIDENT_ID:
-        if len(number) == 18 and number[6:8] == "19":
-            variants.append(number[:6] + number[8:17])
-        elif len(number) == 15:
-            first17 = number[:6] + "19" + number[6:]
-            variants.append(first17 + id_check_char(first17))
-    return variants
+        return id_number_variants(verified.id_number)
+    return [verified.id_number]
 
 
 def _same_number(verified: Verified):

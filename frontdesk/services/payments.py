@@ -43,6 +43,7 @@ from frontdesk.errors import ConflictError, NotFoundError, ValidationError
 from frontdesk.i18n import tr
 from frontdesk.services import audit, specimens
 from frontdesk.services.session import Session
+from frontdesk.services import site_settings
 from frontdesk.services.site_settings import SiteSettings
 from frontdesk.storage import db, queries
 from frontdesk.storage import models as m
@@ -248,16 +249,6 @@ def receipts_for_visit(visit_id: int) -> list[m.Receipt]:
     return list(m.Receipt.select().where(m.Receipt.visit == visit_id).order_by(m.Receipt.id))
 
 
-def _site_name(site) -> str:
-    if site is None:
-        from frontdesk.services import site_settings
-
-        site = site_settings.load()
-    if isinstance(site, SiteSettings):
-        return tr(site.site_name, site.site_name_en or site.site_name)
-    return str(site)
-
-
 def receipt_data(receipt_id: int, site: SiteSettings | str | None = None) -> ReceiptData:
     """What the receipt printout shows; ``site`` is the settings or the site's name."""
     from frontdesk.printing.receipt import ReceiptData, ReceiptLine, ReceiptPayment  # ReportLab: not at start-up
@@ -277,7 +268,7 @@ def receipt_data(receipt_id: int, site: SiteSettings | str | None = None) -> Rec
                 if p.method != PaymentMethod.ORG_ACCOUNT.value), ZERO)
     cashier = m.User.get_or_none(m.User.username == receipt.cashier)
     return ReceiptData(
-        site_name=_site_name(site), receipt_no=receipt.receipt_no, visit_no=visit.visit_no, guest_name=guest.name,
+        site_name=site_settings.display_name(site), receipt_no=receipt.receipt_no, visit_no=visit.visit_no, guest_name=guest.name,
         guest_sex=Sex(guest.sex).label() if guest.sex else "", organisation=organisation, lines=lines,
         payments=shown, total=receipt.total, paid=paid, change=sum((p.change for p in payments), ZERO),
         cashier=cashier.display_name if cashier else receipt.cashier, desk=receipt.desk, issued_at=receipt.issued_at,

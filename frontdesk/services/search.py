@@ -30,7 +30,7 @@ from dataclasses import asdict, dataclass
 
 from frontdesk.domain.codes import CodeKind, looks_like_code, parse_code
 from frontdesk.domain.enums import BookingStatus, IdType, VisitStatus
-from frontdesk.domain.idnumber import id_check_char, parse_resident_id
+from frontdesk.domain.idnumber import id_number_variants, parse_resident_id
 from frontdesk.domain.masking import mask_id_number, mask_name, mask_phone
 from frontdesk.domain.text import normalize_digits, normalize_input, validate_mobile
 from frontdesk.errors import ValidationError
@@ -100,23 +100,13 @@ _CODE_MATCH = {CodeKind.VISIT: "visit_no", CodeKind.SPECIMEN: "specimen", CodeKi
                CodeKind.BOOKING: "booking_no"}
 
 
-def _id_variants(number: str) -> list[str]:
-    variants = [number]
-    if len(number) == 18 and number[6:8] == "19":
-        variants.append(number[:6] + number[8:17])
-    elif len(number) == 15:
-        first17 = number[:6] + "19" + number[6:]
-        variants.append(first17 + id_check_char(first17))
-    return variants
-
-
 def _plan(query: str) -> _Plan | None:
     text = normalize_input(query)
     if not text:
         return None
     digits = normalize_digits(text).upper()
     if _ID_SHAPE.fullmatch(digits):
-        return _Plan([("id_number", _id_variants(digits))], matched_by="id_number",
+        return _Plan([("id_number", id_number_variants(digits))], matched_by="id_number",
                      check=lambda: parse_resident_id(digits, today=dt.date.max))
     if _DIGITS.fullmatch(digits):
         plan = _Plan([])

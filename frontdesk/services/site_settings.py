@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from frontdesk.domain.enums import Role
+from frontdesk.i18n import tr
 from frontdesk.services import audit
 from frontdesk.services.session import Session
 from frontdesk.storage import db
@@ -43,3 +44,12 @@ def set_value(session: Session, key: str, value: str) -> None:
         m.Setting.insert(key=key, value=value).on_conflict(conflict_target=[m.Setting.key],
                                                            update={m.Setting.value: value}).execute()
         audit.record(session, "setting.change", "setting", key, old=old, new=value)
+
+
+def display_name(site: "SiteSettings | str | None" = None) -> str:
+    """The site's name as printed, in the desk's language; ``site`` may be settings, a name, or None (load)."""
+    if site is None:
+        site = load()
+    if isinstance(site, SiteSettings):
+        return tr(site.site_name, site.site_name_en or site.site_name)
+    return str(site)

@@ -189,7 +189,6 @@ def test_item_not_for_the_guests_sex_is_refused_with_reason(screen, qtbot):
 
 def test_group_member_checked_in_with_organisation_paying(screen, qtbot, printed):
     window, page = screen
-    from frontdesk.services import audit  # noqa: F401 - the roster row is set up like an import would
 
     contract = m.Contract.select().join(m.Organisation).where(m.Organisation.name == "星河科技有限公司").get()
     guest = m.Guest.select().where(m.Guest.sex == "M").first()
