@@ -341,9 +341,11 @@ def write_results(facts, info, counts, day, text, engine, rows) -> None:
 {text}
 """
     old = path.read_text(encoding="utf-8") if path.exists() else ""
-    header = """# Search benchmark results
+    header = """# Benchmark results
 
-Written by `python bench/search.py --write` (see its docstring).  "Raw" is hand-written SQL for the same
+Each section says how it was run, when and on what machine; ratios compare against a baseline measured in
+the same run, because these machines are noisy. Search: written by `python bench/search.py --write` (see its
+docstring). "Raw" is hand-written SQL for the same
 lookup on a plain sqlite3 / psycopg2 connection, returning the same facts the hits show (the guests, their
 visits with the package, today's booking; for a prefix also the guests booked or in the building today).
 "Meets targets" uses p95: under 20 ms (exact keys) or 50 ms (name, pinyin) and a p95 ratio of at most 2x.
