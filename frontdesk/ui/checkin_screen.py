@@ -13,7 +13,7 @@ import datetime as dt
 import logging
 from decimal import Decimal
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (QAbstractItemView, QApplication, QComboBox, QGroupBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
                                QListWidget, QListWidgetItem, QMessageBox, QPushButton, QSplitter, QTableWidget,
@@ -202,15 +202,25 @@ class CheckInScreen(QWidget):
         self._loading = False
         self.guest_form.load_organisations()
         self._fill_addons()
+        for widget in (self.confirm_guest, self.check_in_button, self.print_all, self.contract, self.package):
+            widget.installEventFilter(self)
         self._set_stage("search")
 
-    def keyPressEvent(self, event) -> None:  # noqa: N802 - Qt API
-        # Outside dialogs Qt buttons ignore Enter; at this desk Enter presses the focused button.
-        focus = self.focusWidget()
-        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and isinstance(focus, QPushButton):
-            focus.click()
-            return
-        super().keyPressEvent(event)
+    def eventFilter(self, obj, event) -> bool:  # noqa: N802 - Qt API
+        """Enter on this screen's buttons presses them (Qt buttons outside dialogs ignore it),
+        and Enter on the contract/package choice moves on to confirming the guest.
+
+        A filter sees the key where it was pressed: a key that a line edit passes on
+        to its parents after it has moved the focus must not press the next button too.
+        """
+        if event.type() == QEvent.Type.KeyPress and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            if isinstance(obj, QPushButton):
+                obj.click()
+                return True
+            if obj in (self.contract, self.package) and self.stage == "guest" and not obj.view().isVisible():
+                self.confirm_guest.setFocus()
+                return True
+        return False
 
     # -- stages -----------------------------------------------------------------
     def _set_stage(self, stage: str) -> None:
@@ -426,7 +436,8 @@ class CheckInScreen(QWidget):
             self._loading = False
         self.refresh_quote()
         self._set_stage("guest")
-        self.confirm_guest.setFocus()
+        # A booking brings its package; otherwise the desk picks one first (arrow keys, Enter).
+        (self.confirm_guest if request.package_id is not None else self.package).setFocus()
 
     def _fill_packages(self) -> None:
         from frontdesk.domain.idnumber import age_on

@@ -77,7 +77,7 @@ class PaymentPanel(QWidget):
         for row in self.rows:
             for widget in (row.method, row.amount, row.tendered, row.error):
                 self.grid.removeWidget(widget)
-                widget.setParent(None)  # gone now, not at the next turn of the event loop
+                widget.hide()  # gone from the screen now, not at the next turn of the event loop
                 widget.deleteLater()
         self.rows = []
         if guest_due > ZERO:

@@ -105,9 +105,13 @@ def test_new_person_registered_checked_in_and_printed(screen, qtbot, printed):
     guest = m.Guest.get(m.Guest.id_number == number)
     assert guest.sex == "M" and guest.birth_date == dt.date(1981, 6, 15) and guest.phone == "13812345678"
     assert guest.pinyin_initials == "oynn"
-    page.package.setCurrentIndex(page.package.findData(m.Package.get(m.Package.code == "BASIC").id))
-    settle(qtbot)
-    page.go_to_payment()
+    assert page.package.hasFocus()
+    basic = m.Package.get(m.Package.code == "BASIC")
+    while page.package.currentData() != basic.id:
+        qtbot.keyClick(page.package, Qt.Key.Key_Down)
+    _press_enter(qtbot)  # package chosen
+    assert page.confirm_guest.hasFocus()
+    _press_enter(qtbot)  # details checked
     qtbot.keyClicks(QApplication.focusWidget(), "300")  # cash tendered
     assert "2.00" in page.payment.change_label.text()
     _press_enter(qtbot)
@@ -227,7 +231,7 @@ def test_scan_of_unknown_code_says_so(screen, qtbot):
     window, page = screen
     from frontdesk.domain.codes import make_booking_no
 
-    page.search_for(make_booking_no(99999999))
+    page.search_for(make_booking_no(99999998))
     settle(qtbot)
     assert page.search_message.text()
     page.search_for("8000000018")  # a booking-number shape with a wrong check digit
@@ -274,3 +278,29 @@ def test_registering_someone_on_file_offers_the_existing_record(screen, qtbot, m
     assert shown and existing.name in shown[0]
     assert m.Guest.select().count() == before
     assert page.request is not None and page.request.guest_id == existing.id
+
+
+def test_booked_group_member_checked_in_with_the_keyboard(screen, qtbot, printed):
+    window, page = screen
+    contract = m.Contract.select().join(m.Organisation).where(m.Organisation.name == "东方物流集团").get()
+    busy = m.Visit.select(m.Visit.guest).where(m.Visit.visit_date == TODAY)
+    guest = m.Guest.select().where((m.Guest.sex == "F") & m.Guest.id.not_in(busy)).first()
+    entry = m.RosterEntry.create(contract=contract, name=guest.name, sex=guest.sex, birth_date=guest.birth_date,
+                                 id_number=guest.id_number, phone=guest.phone, guest=guest)
+    booking = m.Booking.create(booking_no="8999999991", guest=guest, exam_date=TODAY, contract=contract,
+                               roster_entry=entry, source="group", status="booked")
+    page.search_box.setFocus()
+    qtbot.keyClicks(page.search_box, booking.booking_no)
+    _press_enter(qtbot)  # scan
+    assert page.contract.currentData() == contract.id
+    assert page.package.currentData() == contract.female_package_id  # the contract's package for women
+    assert page.banner.property("state") == "ok"
+    _press_enter(qtbot)  # confirm
+    _press_enter(qtbot)  # pay: nothing for the guest, the organisation's account is charged
+    assert page.stage == "done"
+    _press_enter(qtbot)  # print
+    visit = m.Visit.get(m.Visit.booking == booking.id)
+    assert visit.source == "group" and m.Booking.get_by_id(booking.id).status == "checked_in"
+    payments = list(m.Payment.select().join(m.Receipt).where(m.Receipt.visit == visit))
+    assert [(p.method, p.amount) for p in payments] == [("org_account", contract.female_package.price)]
+    assert len(printed) == 2
