@@ -16,10 +16,13 @@ _fault_file = None
 
 def setup(level: int = logging.INFO, *, to_stderr: bool = False) -> None:
     root = logging.getLogger()
-    if any(getattr(h, "_frontdesk", False) for h in root.handlers):
-        return
-    handler = logging.handlers.RotatingFileHandler(paths.log_path(), maxBytes=2_000_000, backupCount=5,
-                                                   encoding="utf-8")
+    target = paths.log_path()
+    for old in [h for h in root.handlers if getattr(h, "_frontdesk", False)]:
+        if old.baseFilename == str(target):
+            return
+        root.removeHandler(old)  # the data folder changed (tests, --db elsewhere): log there instead
+        old.close()
+    handler = logging.handlers.RotatingFileHandler(target, maxBytes=2_000_000, backupCount=5, encoding="utf-8")
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     handler._frontdesk = True
     root.addHandler(handler)
