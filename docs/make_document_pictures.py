@@ -1,9 +1,9 @@
-"""Render the sample receipt and guide-sheet pictures used by the README.
+"""Render the sample receipt, guide-sheet and hand-over pictures used by the README.
 
     python docs/make_document_pictures.py
 
-writes docs/receipt-a5.png, docs/receipt-roll80.png and docs/guide-sheet.png
-from made-up data (no database needed).
+writes docs/receipt-a5.png, docs/receipt-roll80.png, docs/guide-sheet.png and
+docs/handover.png from made-up data (no database needed).
 """
 
 from __future__ import annotations
@@ -17,7 +17,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from frontdesk.domain.codes import make_specimen_no, make_visit_no  # noqa: E402
 from frontdesk.printing.guide_sheet import GuideSheetData, GuideStation, render_guide_sheet_pdf  # noqa: E402
+from frontdesk.printing.handover_pdf import (HandoverData, HandoverGroup, HandoverLine,  # noqa: E402
+                                             render_handover_pdf)
 from frontdesk.printing.pdf_raster import pdf_pages_to_images  # noqa: E402
 from frontdesk.printing.receipt import ReceiptData, ReceiptLine, ReceiptPayment, render_receipt_pdf  # noqa: E402
 
@@ -87,6 +90,29 @@ def sample_guide_sheet() -> GuideSheetData:
     )
 
 
+def sample_handover() -> HandoverData:
+    day = date(2025, 6, 15)
+    names = ["张*丰", "欧阳*娜", "王*", "李*华", "陈*", "赵*明", "刘*", "孙*红"]
+    tubes = [
+        ("浅蓝色", "蓝头管", ("凝血",), 2),
+        ("黄色", "黄头管", ("肝功", "肾功", "血脂", "AFP", "CEA", "甲功"), 5),
+        ("紫色", "紫头管", ("血常规", "糖化"), 5),
+        ("白色", "尿杯", ("尿常规",), 4),
+        ("棕色", "采便器", ("便常规", "潜血"), 2),
+    ]
+    seq = iter(range(101, 1000))
+    groups = []
+    for cap, tube, tests, count in tubes:
+        lines = []
+        for n in range(count):
+            collected = datetime(2025, 6, 15, 7, 40 + 3 * n, tzinfo=BEIJING)
+            lines.append(HandoverLine(make_specimen_no(day, next(seq)), make_visit_no(day, 1270 + n), names[n], tests,
+                                      collected))
+        groups.append(HandoverGroup(tube, cap, tuple(lines)))
+    return HandoverData(SITE, "SJ250615003", datetime(2025, 6, 15, 9, 5, tzinfo=BEIJING), "王丽", "前台1",
+                        tuple(groups))
+
+
 def save_first_page(pdf: bytes, path: Path, dpi: int) -> None:
     pdf_pages_to_images(pdf, dpi)[0].save(path, optimize=True)
     print(f"wrote {path}")
@@ -101,6 +127,7 @@ def main() -> None:
     save_first_page(render_receipt_pdf(receipt, "a5"), DOCS / "receipt-a5.png", 150)
     save_first_page(render_receipt_pdf(receipt, "roll80"), DOCS / "receipt-roll80.png", 203)
     save_first_page(render_guide_sheet_pdf(sample_guide_sheet()), DOCS / "guide-sheet.png", 110)
+    save_first_page(render_handover_pdf(sample_handover()), DOCS / "handover.png", 110)
 
 
 if __name__ == "__main__":

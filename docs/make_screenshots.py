@@ -72,6 +72,7 @@ def main() -> None:
     checkin.do_check_in()
     settle(app)
     window.grab().save(str(OUT / f"checkin-done{suffix}.png"))
+    checked_in = checkin.result.visit.visit_no
     checkin.start_new_guest()
     checkin.guest_form.name.setText("欧阳娜娜")
     checkin.guest_form.id_number.setText("11010519491231002Y")
@@ -83,7 +84,32 @@ def main() -> None:
     window.handle_scan(visit.visit_no)
     settle(app)
     window.last_visit_dialog.grab().save(str(OUT / f"visit-dialog{suffix}.png"))
+    window.last_visit_dialog.close()
+    labels_screens(app, window, checked_in, suffix)
     print(f"screenshots written to {OUT}")
+
+
+def labels_screens(app, window, visit_no: str, suffix: str) -> None:
+    """条码与标本: a visit's labels printed (to PDF files), a container received by scan; the hand-over tab."""
+    from frontdesk.domain.enums import LabelMoment
+
+    page = window.show_task("labels")
+    settle(app)
+    window.handle_scan(visit_no)
+    settle(app)
+    page.print_labels(moment="check_in")
+    settle(app)
+    hand_in = [row for row in page.view.specimens if row.label_moment is LabelMoment.HAND_IN]
+    if hand_in:
+        page.print_labels(moment="hand_in")
+        settle(app)
+        window.handle_scan(hand_in[0].barcode)  # the guest hands the container in: scan receives it
+        settle(app)
+    window.grab().save(str(OUT / f"labels-screen{suffix}.png"))
+    page.tabs.setCurrentIndex(1)
+    settle(app)
+    window.grab().save(str(OUT / f"labels-handover{suffix}.png"))
+    page.tabs.setCurrentIndex(0)
 
 
 if __name__ == "__main__":

@@ -69,6 +69,18 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_argument("--json", action="store_true", help=tr("以 JSON 列表输出", "print a JSON list"))
     search.add_argument("--limit", type=_positive, default=30)
 
+    labels = sub.add_parser("labels", help=tr("把某次体检的标本标签写成文件（PNG/PDF/ZPL），不计为打印",
+                                             "write a visit's specimen labels as files (PNG/PDF/ZPL); not counted as printed"))
+    labels.add_argument("visit_no", metavar="VISIT_NO", help=tr("体检号", "visit number"))
+    labels.add_argument("--out", type=Path, required=True, metavar="DIR", help=tr("输出文件夹", "output folder"))
+    labels.add_argument("--format", choices=["png", "pdf", "zpl"], required=True,
+                        help=tr("png、zpl：每张标签一个文件；pdf：一个文件", "png, zpl: a file per label; pdf: one file"))
+    labels.add_argument("--dpi", type=int, choices=[203, 300], default=203, help=tr("打印机分辨率", "printer resolution"))
+    labels.add_argument("--size", type=_label_size, default="50x25", help=tr("标签尺寸（毫米）：50x25、50x30、60x40",
+                                                                            "label size in mm: 50x25, 50x30, 60x40"))
+    labels.add_argument("--moment", choices=["check_in", "hand_in", "all"], default="all",
+                        help=tr("哪些标签：报到时、交回容器时或全部（默认）", "which labels: at check-in, at hand-in or all (default)"))
+
     return parser
 
 
@@ -79,6 +91,15 @@ def _date(text: str):
         return dt.date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(tr("日期格式应为 YYYY-MM-DD", "dates are written YYYY-MM-DD")) from None
+
+
+def _label_size(text: str) -> str:
+    from frontdesk.printing.label_layout import parse_label_size
+
+    try:
+        return parse_label_size(text).key
+    except UserError as exc:
+        raise argparse.ArgumentTypeError(exc.message) from None
 
 
 def _count(text: str) -> int:
@@ -158,6 +179,8 @@ def _run_command(args, settings: config.WorkstationSettings, url: str) -> int:
         return _user(args)
     if args.command == "search":
         return _search(args)
+    if args.command == "labels":
+        return _labels(args)
     raise AssertionError(f"unhandled command {args.command}")
 
 
@@ -228,4 +251,24 @@ def _search(args) -> int:
         print("\t".join([kinds[hit.kind], hit.name_masked, hit.id_number_masked, hit.phone_masked,
                          hit.number or "-", hit.date.isoformat() if hit.date else "-", hit.status_label or "-",
                          hit.package_name or "-"]))
+    return EXIT_OK
+
+
+def _labels(args) -> int:
+    """Files for scripts and checks: the same labels the desk prints, without changing any status."""
+    from frontdesk.domain.codes import CodeKind, parse_code
+    from frontdesk.printing.label_output import write_label_files
+    from frontdesk.services import labels
+
+    kind, visit_no = parse_code(args.visit_no)
+    if kind is not CodeKind.VISIT:
+        raise UserError(tr("{n} 不是体检号", "{n} is not a visit number", n=args.visit_no))
+    visit_id, _ = labels.find_visit(visit_no)
+    layouts = labels.labels_for_visit(visit_id, moment=args.moment, size=args.size, dpi=args.dpi)
+    if not layouts:
+        print(tr("体检号 {v} 没有需要标签的标本", "Visit {v} has no specimens to label", v=visit_no))
+        return EXIT_OK
+    for path in write_label_files(args.out, layouts, args.format, basename=f"labels-{visit_no}"):
+        print(path)
+    print(tr("共 {n} 张标签", "{n} labels", n=len(layouts)))
     return EXIT_OK

@@ -45,12 +45,18 @@ def _bookings(w: "MainWindow") -> QWidget:
 def _checkin(w: "MainWindow") -> QWidget:
     from frontdesk.ui.checkin_screen import CheckInScreen
 
-    return CheckInScreen(w.session, w.settings)
+    page = CheckInScreen(w.session, w.settings)
+    # 打印条码 (F12) after check-in prints through the labels screen, which stays where it is.
+    page.print_labels_requested.connect(w.print_check_in_labels)
+    return page
 
 
 def _labels(w: "MainWindow") -> QWidget:
-    return TablePage(tr("条码与标本", "Labels & specimens"), overview.specimens_on,
-                     hint=tr("所选日期的标本条码及其状态。双击打开该次体检。", "Specimens of the day; double-click opens the visit."))
+    from frontdesk.ui.labels_screen import LabelsScreen
+
+    page = LabelsScreen(w.session, w.settings)
+    page.status_message.connect(lambda text: w.statusBar().showMessage(text, 8000))
+    return page
 
 
 def _closeout(w: "MainWindow") -> QWidget:
@@ -177,6 +183,14 @@ class MainWindow(QMainWindow):
             self.pages[key] = page
         return self.pages[key]
 
+    def current_task(self) -> str:
+        row = self.nav.currentRow()
+        return self._tasks[row].key if row >= 0 else ""
+
+    def print_check_in_labels(self, visit_id: int) -> None:
+        """The check-in labels of a visit just checked in, on this desk's label output."""
+        self.page("labels").print_labels(moment="check_in", visit_id=visit_id)
+
     def _on_nav(self, row: int) -> None:
         if row < 0:
             return
@@ -203,6 +217,9 @@ class MainWindow(QMainWindow):
                 return
             finders = {CodeKind.VISIT: overview.find_visit_id, CodeKind.SPECIMEN: overview.find_specimen_visit_id,
                        CodeKind.RECEIPT: overview.find_receipt_visit_id}
+            if kind in (CodeKind.SPECIMEN, CodeKind.VISIT) and self.current_task() == "labels":
+                self.pages["labels"].handle_scan(code)  # receives the container (or opens the visit) there
+                return
             if kind in finders:
                 highlight = code if kind is CodeKind.SPECIMEN else ""
                 run_in_background(lambda: overview.visit_detail(finders[kind](code)),
