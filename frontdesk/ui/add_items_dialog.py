@@ -13,6 +13,7 @@ from frontdesk.services import catalogue, checkin
 from frontdesk.services.session import Session
 from frontdesk.ui.error_dialogs import show_error
 from frontdesk.ui.payment_panel import PaymentPanel
+from frontdesk.ui.widgets import error_label
 
 
 class AddItemsDialog(QDialog):
@@ -34,9 +35,7 @@ class AddItemsDialog(QDialog):
         remove = QPushButton(tr("移除选中", "Remove selected"))
         remove.clicked.connect(self.remove_current)
         self.totals = QLabel(objectName="addonTotals")
-        self.message = QLabel(objectName="message")
-        self.message.setProperty("role", "fieldError")
-        self.message.setWordWrap(True)
+        self.message = error_label("message")
         self.payment = PaymentPanel()
         self.payment.submit_requested.connect(self.confirm)
         confirm = QPushButton(tr("确认增项并收费", "Add and take payment"), objectName="confirmAddItems")

@@ -33,6 +33,7 @@ from frontdesk.ui.error_dialogs import show_error
 from frontdesk.ui.guest_form import GuestForm
 from frontdesk.ui.payment_panel import PaymentPanel
 from frontdesk.ui.worker import run_in_background
+from frontdesk.ui.widgets import error_label
 
 log = logging.getLogger(__name__)
 
@@ -71,8 +72,7 @@ class CheckInScreen(QWidget):
         self.search_box.setStyleSheet("font-size: 14pt; padding: 6px;")
         self.search_box.textEdited.connect(self._schedule_search)
         self.search_box.returnPressed.connect(self._search_now_and_pick)
-        self.search_message = QLabel(objectName="searchMessage")
-        self.search_message.setProperty("role", "fieldError")
+        self.search_message = error_label("searchMessage")
         self._timer = QTimer(self, singleShot=True, interval=SEARCH_DEBOUNCE_MS)
         self._timer.timeout.connect(self._run_search)
         new_guest = QPushButton(tr("新客人 (F4)", "New guest (F4)"), objectName="newGuest")

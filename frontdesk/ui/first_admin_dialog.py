@@ -7,6 +7,7 @@ from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFormLayout, QLabel, Q
 from frontdesk.errors import UserError
 from frontdesk.i18n import tr
 from frontdesk.services import auth
+from frontdesk.ui.widgets import error_label
 
 
 class FirstAdminDialog(QDialog):
@@ -22,9 +23,7 @@ class FirstAdminDialog(QDialog):
         self.display_name = QLineEdit(objectName="displayName")
         self.password = QLineEdit(objectName="password", echoMode=QLineEdit.EchoMode.Password)
         self.repeat = QLineEdit(objectName="repeat", echoMode=QLineEdit.EchoMode.Password)
-        self.message = QLabel(objectName="message")
-        self.message.setProperty("role", "fieldError")
-        self.message.setWordWrap(True)
+        self.message = error_label("message")
         form = QFormLayout()
         form.addRow(tr("用户名", "User name"), self.username)
         form.addRow(tr("姓名", "Name"), self.display_name)

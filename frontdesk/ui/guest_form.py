@@ -19,6 +19,7 @@ from frontdesk.errors import ValidationError
 from frontdesk.i18n import tr
 from frontdesk.services.guests import GuestInput, Mismatch
 from frontdesk.storage import models as m
+from frontdesk.ui.widgets import error_label
 
 FIELDS = ("name", "id_type", "id_number", "sex", "birth_date", "phone", "organisation")
 
@@ -52,9 +53,7 @@ class GuestForm(QGroupBox):
                   "sex": tr("性别", "Sex"), "birth_date": tr("出生日期", "Birth date"), "phone": tr("手机号", "Mobile"),
                   "organisation": tr("单位", "Organisation")}
         for key in FIELDS:
-            error = QLabel(objectName=f"error_{key}")
-            error.setProperty("role", "fieldError")
-            error.setWordWrap(True)
+            error = error_label(f"error_{key}")
             error.hide()
             self.errors[key] = error
             box = QVBoxLayout()

@@ -8,6 +8,7 @@ from frontdesk.errors import UserError
 from frontdesk.i18n import tr
 from frontdesk.services import auth
 from frontdesk.services.session import Session
+from frontdesk.ui.widgets import error_label
 
 
 class LoginDialog(QDialog):
@@ -18,9 +19,7 @@ class LoginDialog(QDialog):
         self.setWindowTitle(tr("FrontDesk 体检前台 - 登录", "FrontDesk - log in"))
         self.username = QLineEdit(objectName="username")
         self.password = QLineEdit(objectName="password", echoMode=QLineEdit.EchoMode.Password)
-        self.message = QLabel(objectName="loginMessage")
-        self.message.setProperty("role", "fieldError")
-        self.message.setWordWrap(True)
+        self.message = error_label("loginMessage")
         form = QFormLayout()
         form.addRow(tr("用户名", "User name"), self.username)
         form.addRow(tr("密码", "Password"), self.password)

@@ -16,6 +16,7 @@ from frontdesk.domain.money import format_amount, parse_amount
 from frontdesk.errors import ValidationError
 from frontdesk.i18n import tr
 from frontdesk.services.payments import GUEST_METHODS, PaymentInput
+from frontdesk.ui.widgets import error_label
 
 ZERO = Decimal("0.00")
 
@@ -28,8 +29,7 @@ class _Row:
         self.method.setCurrentIndex(self.method.findData(method.value))
         self.amount = QLineEdit(f"{amount:.2f}")
         self.tendered = QLineEdit(placeholderText=tr("实收（现金）", "tendered (cash)"))
-        self.error = QLabel()
-        self.error.setProperty("role", "fieldError")
+        self.error = error_label("")
         self.method.currentIndexChanged.connect(self._method_changed)
         for edit in (self.amount, self.tendered):
             edit.textChanged.connect(panel.update_change)
@@ -57,9 +57,7 @@ class PaymentPanel(QWidget):
         self.org_label = QLabel(objectName="orgShare")
         self.change_label = QLabel(objectName="change")
         self.change_label.setStyleSheet("font-size: 14pt; font-weight: bold;")
-        self.error = QLabel(objectName="paymentError")
-        self.error.setProperty("role", "fieldError")
-        self.error.setWordWrap(True)
+        self.error = error_label("paymentError")
         add = QPushButton(tr("+ 组合支付", "+ Split payment"), objectName="addPayment")
         add.clicked.connect(lambda: self.add_row(PaymentMethod.WECHAT, ZERO))
         layout = QVBoxLayout(self)

@@ -13,6 +13,7 @@ from frontdesk.errors import UserError
 from frontdesk.i18n import tr
 from frontdesk.services import auth
 from frontdesk.services.session import Session
+from frontdesk.ui.widgets import error_label
 
 
 def authorise(parent, session: Session, what: str) -> Session | None:
@@ -33,8 +34,7 @@ class SupervisorDialog(QDialog):
         intro.setWordWrap(True)
         self.username = QLineEdit(objectName="supervisorUser")
         self.password = QLineEdit(objectName="supervisorPassword", echoMode=QLineEdit.EchoMode.Password)
-        self.message = QLabel(objectName="message")
-        self.message.setProperty("role", "fieldError")
+        self.message = error_label("message")
         form = QFormLayout()
         form.addRow(tr("主管用户名", "Supervisor"), self.username)
         form.addRow(tr("密码", "Password"), self.password)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QVBoxLayout
+from PySide6.QtWidgets import QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLineEdit, QVBoxLayout
 
 from frontdesk.domain.enums import Role
 from frontdesk.errors import UserError
 from frontdesk.i18n import tr
 from frontdesk.services import auth
 from frontdesk.services.session import Session
+from frontdesk.ui.widgets import error_label
 
 
 class UserDialog(QDialog):
@@ -22,8 +23,7 @@ class UserDialog(QDialog):
         for role in Role:
             self.role.addItem(role.label(), role.value)
         self.password = QLineEdit(objectName="password", echoMode=QLineEdit.EchoMode.Password)
-        self.message = QLabel(objectName="message")
-        self.message.setProperty("role", "fieldError")
+        self.message = error_label("message")
         form = QFormLayout()
         form.addRow(tr("用户名", "User name"), self.username)
         form.addRow(tr("姓名", "Name"), self.display_name)
