@@ -22,11 +22,42 @@ def demo_db(fdb):
     return fdb
 
 
-def settle(qtbot, timeout_ms: int = 5000):
-    """Let background jobs finish and their results reach the widgets."""
+def settle(qtbot, timeout_ms: int = 10000):
+    """Let background jobs finish and their results reach the widgets, including
+    jobs that those results started (e.g. a retry after a supervisor signed)."""
     qtbot.wait(1)
     worker.wait_for_idle(timeout_ms)
     qtbot.wait(20)
+    qtbot.waitUntil(lambda: not worker._running, timeout=timeout_ms)
+    qtbot.wait(20)
+
+
+@pytest.fixture
+def print_to_pdf(tmp_path, monkeypatch):
+    """Printing goes through Qt into PDF files instead of a device.
+
+    Call it with the printer resolution; it returns the list the files are added to.
+    """
+    from PySide6.QtPrintSupport import QPrinter
+
+    from frontdesk.ui import document_preview_dialog
+
+    def install(dpi: int) -> list:
+        files = []
+
+        def factory(name):
+            printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+            printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+            printer.setResolution(dpi)
+            path = tmp_path / f"printed-{len(files)}.pdf"
+            printer.setOutputFileName(str(path))
+            files.append(path)
+            return printer
+
+        monkeypatch.setattr(document_preview_dialog, "printer_factory", factory)
+        return files
+
+    return install
 
 
 class UnexpectedDialog(AssertionError):

@@ -5,7 +5,6 @@ from decimal import Decimal
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import QApplication
 
 from frontdesk import config
@@ -13,7 +12,6 @@ from frontdesk.domain.idnumber import make_resident_id
 from frontdesk.printing.pdf_raster import pdf_page_sizes_mm
 from frontdesk.services import auth
 from frontdesk.storage import models as m
-from frontdesk.ui import document_preview_dialog
 from frontdesk.ui.main_window import MainWindow
 
 from .conftest import settle
@@ -22,21 +20,8 @@ TODAY = dt.date.today()
 
 
 @pytest.fixture
-def printed(tmp_path, monkeypatch):
-    """Printing goes through Qt into PDF files instead of a device."""
-    files = []
-
-    def factory(name):
-        printer = QPrinter(QPrinter.PrinterMode.ScreenResolution)
-        printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
-        printer.setResolution(100)
-        path = tmp_path / f"printed-{len(files)}.pdf"
-        printer.setOutputFileName(str(path))
-        files.append(path)
-        return printer
-
-    monkeypatch.setattr(document_preview_dialog, "printer_factory", factory)
-    return files
+def printed(print_to_pdf):
+    return print_to_pdf(100)
 
 
 @pytest.fixture

@@ -10,7 +10,6 @@ import pypdfium2
 import pytest
 import zxingcpp
 from PySide6.QtCore import Qt
-from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from frontdesk import config
@@ -19,40 +18,19 @@ from frontdesk.services import auth, checkin, labels
 from frontdesk.services.checkin import CheckInRequest
 from frontdesk.services.payments import PaymentInput
 from frontdesk.storage import models as m
-from frontdesk.ui import document_preview_dialog, supervisor_dialog
+from frontdesk.ui import supervisor_dialog
 from frontdesk.ui.labels_screen import LabelsScreen
 from frontdesk.ui.main_window import MainWindow
 
-from frontdesk.ui import worker
 
-from .conftest import settle as settle_once
-
-
-def settle(qtbot):
-    """Until every background job and the jobs their results started (a retry after a supervisor signed) are done."""
-    settle_once(qtbot)
-    qtbot.waitUntil(lambda: not worker._running, timeout=10000)
-    settle_once(qtbot)
+from .conftest import settle
 
 TODAY = dt.date.today()
 
 
 @pytest.fixture
-def printed(tmp_path, monkeypatch):
-    """Qt printing goes into PDF files at 300 dpi instead of a device."""
-    files = []
-
-    def factory(name):
-        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
-        printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
-        printer.setResolution(300)
-        path = tmp_path / f"printed-{len(files)}.pdf"
-        printer.setOutputFileName(str(path))
-        files.append(path)
-        return printer
-
-    monkeypatch.setattr(document_preview_dialog, "printer_factory", factory)
-    return files
+def printed(print_to_pdf):
+    return print_to_pdf(300)  # label bars must decode from the PDF
 
 
 @pytest.fixture
