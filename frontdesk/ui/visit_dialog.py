@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtWidgets import (QAbstractItemView, QDialog, QFormLayout, QGroupBox, QHBoxLayout, QInputDialog, QLabel,
-                               QPushButton, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
+                               QMessageBox, QPushButton, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
 from frontdesk.domain.enums import ItemStatus, PaymentMethod, VisitStatus
 from frontdesk.errors import UserError
@@ -139,6 +139,9 @@ class VisitDialog(QDialog):
         dialog = AddItemsDialog(self.session, self.detail.visit_id, self.settings, self)
         if dialog.exec():
             self.refresh()
+            notice = dialog.result.specimens.notice() if dialog.result is not None else ""
+            if notice:  # a printed tube's label changed, or a collected tube needs a new one
+                QMessageBox.information(self, tr("条码标签", "Labels"), notice)
 
     def refund_item(self) -> None:
         from frontdesk.services import checkin

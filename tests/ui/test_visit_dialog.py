@@ -111,3 +111,29 @@ def test_receipt_reprint_opens_the_preview(app, qtbot, visit):
     saved = preview.save_pdf(str(qtbot._request.getfixturevalue("tmp_path") / "r.pdf"))
     assert saved.read_bytes() == preview.pdf_bytes
     preview.close()
+
+
+def test_add_on_onto_a_printed_tube_tells_the_desk_to_reprint(app, qtbot, visit, monkeypatch, tmp_path):
+    from PySide6.QtWidgets import QMessageBox
+
+    from frontdesk.config import LabelPrinterSettings
+    from frontdesk.services import labels
+    from frontdesk.ui.add_items_dialog import AddItemsDialog
+
+    session, v = visit
+    labels.print_labels(session, v.id, LabelPrinterSettings(output="pdf", path=str(tmp_path)), moment="check_in")
+    thyroid = m.ExamItem.get(m.ExamItem.code == "THY")  # joins the printed, not yet collected serum tube
+
+    def add_and_confirm(dialog):
+        dialog.add_item(thyroid.id)
+        dialog.confirm()
+        return dialog.result is not None
+
+    told = []
+    monkeypatch.setattr(AddItemsDialog, "exec", add_and_confirm)
+    monkeypatch.setattr(QMessageBox, "information", staticmethod(lambda parent, title, text: told.append(text)))
+    dialog = _dialog(qtbot, session, v)
+    dialog.add_items()
+    serum = m.Specimen.get((m.Specimen.visit == v.id) & (m.Specimen.tube_type == thyroid.tube_type_id))
+    assert told and "重打" in told[0] and serum.barcode in told[0]
+    assert serum.status == "created"  # the old copy is void until the label is printed again
