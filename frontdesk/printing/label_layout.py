@@ -9,7 +9,7 @@ The layout follows CLSI AUTO12 (see DOMAIN.md, Labels)::
 
     +--------------------------------------------------+
     | 张三丰                                   男 45岁 |   name: fixed, top-left
-    | 2605090012           1/2              2026-05-09 |   visit number, copy, date
+    | 26050900120          1/2              2026-05-09 |   visit number, copy, date
     | 紫色 EDTA管  血常规 糖化血红蛋白                 |   cap colour, tube, tests
     |        ||| ||||| || ||| |||| || ||| ||||         |   Code 128, >= 10 mm
     |                 260509001234                     |   its digits
@@ -482,7 +482,7 @@ def sample_label_data(copy_no: int = 1, copies: int = 1) -> LabelData:
         guest_name="张三丰",
         sex_label=tr("男", "M"),
         age=45,
-        visit_no="2605090012",
+        visit_no="26050900120",  # a real visit number: YYMMDD + sequence + Luhn
         tube_name=tr("EDTA抗凝管", "EDTA tube"),
         cap_colour=tr("紫色", "Purple"),
         tests=(tr("血常规", "CBC"), tr("糖化血红蛋白", "HbA1c")),
