@@ -232,6 +232,8 @@ class CheckInScreen(QWidget):
             widget.setEnabled(has_guest and stage in ("guest", "pay"))
         self.check_in_button.setEnabled(has_guest and stage in ("guest", "pay") and self.eligible)
         self.done_box.setVisible(stage == "done")
+        # After check-in the search results are done with: their room goes to the result.
+        self.results.setVisible(stage != "done")
 
     def focus_search(self) -> None:
         self.search_box.setFocus()
@@ -560,7 +562,7 @@ class CheckInScreen(QWidget):
                 if c == 2:
                     cell.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                 self.quote_table.setItem(r, c, cell)
-        self.totals.setText(tr("合计 {t}\n个人应付 {g}　单位支付 {o}", "Total {t}\nguest pays {g}   organisation {o}",
+        self.totals.setText(tr("合计 {t}\n个人应付 {g}　单位支付 {o}", "Total {t}\nGuest {g}   Org. {o}",
                                t=format_amount(quote.total), g=format_amount(quote.guest_total),
                                o=format_amount(quote.org_total)))
         self.payment.reset(quote.guest_total, quote.org_total)

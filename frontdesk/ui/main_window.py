@@ -108,7 +108,9 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(tr("FrontDesk 体检中心前台", "FrontDesk - examination centre front desk"))
         self.pages: dict[str, QWidget] = {}
         self.nav = QListWidget(objectName="navigation")
-        self.nav.setFixedWidth(190)
+        self.nav.setFixedWidth(200)
+        self.nav.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.nav.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.stack = QStackedWidget()
         self._tasks = list(tasks)
         for number, task in enumerate(self._tasks, start=1):
