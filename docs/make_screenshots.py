@@ -42,11 +42,12 @@ def main() -> None:
     suffix = "" if lang == "zh" else "-en"
     OUT.mkdir(exist_ok=True)
     app = create_application()
-    target = database.open_database(f"sqlite:///{Path(home) / 'demo.sqlite3'}", create=True)
+    database.open_database(f"sqlite:///{Path(home) / 'demo.sqlite3'}", create=True)
     demo.ensure_catalogue_and_accounts()
     demo.generate(guests=300, visits=600, days=20, seed=2026, today=dt.date.today())
 
-    login = LoginDialog("前台1", target.display())
+    shown_db = "SQLite demo.sqlite3"  # not the throw-away folder's path
+    login = LoginDialog("前台1", shown_db)
     login.username.setText("qiantai")
     login.password.setText("demo-desk-2026")
     login.show()
@@ -54,7 +55,7 @@ def main() -> None:
     login.grab().save(str(OUT / f"login{suffix}.png"))
 
     session = auth.login("zhuguan", "demo-super-2026", "前台1")
-    window = MainWindow(session, config.load(), target.display())
+    window = MainWindow(session, config.load(), shown_db)
     window.show()
     settle(app)
     for key in ("closeout", "day", "audit", "settings"):
