@@ -48,3 +48,8 @@ def backup(target=None):
 
 def close() -> None:
     db.close()
+
+
+def as_user_error(exc: BaseException) -> BaseException:
+    """A driver error (lost connection, locked file) as a ``DatabaseError`` for people; anything else as it is."""
+    return db.recover(exc) or exc

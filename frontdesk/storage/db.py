@@ -131,6 +131,10 @@ def translate_error(exc: Exception, path: Path | None = None) -> DatabaseError:
         return DatabaseError(tr("数据库文件已损坏或不是 FrontDesk 数据库：{p}。请从备份恢复。",
                                 "The database file is damaged or not a FrontDesk database: {p}. Restore it from a backup.",
                                 p=path or ""))
+    if _connection_lost(text):
+        return DatabaseError(tr("与数据库服务器的连接中断了，本次操作未保存。请重试；如仍失败，请检查网络。",
+                                "The connection to the database server was lost and this was not saved. Try again; "
+                                "if it fails again, check the network."))
     if "readonly" in text or "read-only" in text:
         return DatabaseError(tr("数据库是只读的，无法保存。", "The database is read-only; nothing can be saved."))
     if "disk" in text and "full" in text:
@@ -161,9 +165,38 @@ def transaction():
     try:
         with atomic:
             yield
-    except (pw.OperationalError, pw.InterfaceError, sqlite3.OperationalError) as exc:
+    except DRIVER_ERRORS as exc:
         log.warning("database error in transaction: %s", exc)
-        raise translate_error(exc) from exc
+        raise recover(exc) from exc
+
+
+DRIVER_ERRORS = (pw.OperationalError, pw.InterfaceError, sqlite3.OperationalError)
+
+
+def _connection_lost(text: str) -> bool:
+    return any(phrase in text for phrase in ("server closed the connection", "connection already closed",
+                                             "terminating connection", "connection not open", "could not receive",
+                                             "could not send", "ssl connection has been closed"))
+
+
+def recover(exc: BaseException) -> DatabaseError | None:
+    """The message for a driver error, after dropping a connection the server has closed.
+
+    A desk on a shared PostgreSQL must survive a server restart or a network
+    blip: the failed call reports it, and the next one connects afresh
+    (peewee reconnects on first use once the dead connection is closed).
+    Returns None for anything that is not a driver error.
+    """
+    if not isinstance(exc, DRIVER_ERRORS):
+        return None
+    if _connection_lost(str(exc).lower()) and database.obj is not None:
+        try:
+            database.close()
+        except DRIVER_ERRORS:
+            # Closing a dead connection can fail too; peewee then forgets it all the same.
+            database._state.reset()
+        log.warning("database connection lost; the next call reconnects")
+    return translate_error(exc)
 
 
 @contextlib.contextmanager

@@ -15,6 +15,9 @@ log = logging.getLogger(__name__)
 
 
 def show_error(parent: QWidget | None, exc: BaseException) -> None:
+    from frontdesk.services.database import as_user_error
+
+    exc = as_user_error(exc)  # a lost database connection is the desk's problem to retry, not a bug
     if isinstance(exc, UserError):
         QMessageBox.warning(parent, tr("无法完成", "Not done"), exc.message)
         return
