@@ -6,6 +6,7 @@ machine without Chinese fonts still prints Chinese, never boxes.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import lru_cache
 
 from frontdesk import paths
@@ -29,3 +30,19 @@ def pil_font(size_px: int):
     from PIL import ImageFont
 
     return ImageFont.truetype(str(paths.font_path()), size_px)
+
+
+def split_runs(text: str, font_for: Callable[[str], str]) -> list[tuple[str, str]]:
+    """Split ``text`` into (font, run) pairs, consecutive characters of one font together.
+
+    The bundled CJK font has no Latin glyphs, so every printed string is drawn
+    as runs in two fonts; ``font_for`` says which font a character needs.
+    """
+    runs: list[tuple[str, str]] = []
+    for ch in text:
+        font = font_for(ch)
+        if runs and runs[-1][0] == font:
+            runs[-1] = (font, runs[-1][1] + ch)
+        else:
+            runs.append((font, ch))
+    return runs

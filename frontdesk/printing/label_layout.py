@@ -254,14 +254,7 @@ def run_pil_font(kind: str, size_px: int):
 def text_runs(text: str) -> tuple[tuple[str, str], ...]:
     """Split ``text`` into ("latin" | "cjk", segment) runs by which font has the glyphs."""
     latin = _latin_codepoints()
-    runs: list[tuple[str, str]] = []
-    for ch in text:
-        kind = "latin" if ord(ch) in latin else "cjk"
-        if runs and runs[-1][0] == kind:
-            runs[-1] = (kind, runs[-1][1] + ch)
-        else:
-            runs.append((kind, ch))
-    return tuple(runs)
+    return tuple(fonts.split_runs(text, lambda ch: "latin" if ord(ch) in latin else "cjk"))
 
 
 @lru_cache(maxsize=8192)

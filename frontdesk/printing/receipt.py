@@ -23,7 +23,7 @@ from reportlab.pdfgen.canvas import Canvas
 
 from frontdesk.domain.money import format_amount
 from frontdesk.i18n import tr
-from frontdesk.printing.fonts import register_reportlab_font
+from frontdesk.printing.fonts import register_reportlab_font, split_runs
 
 # --------------------------------------------------------------------------
 # Data
@@ -88,14 +88,7 @@ def font_runs(text: str, bold: bool = False) -> list[tuple[str, str]]:
     """Split ``text`` into (font name, run) pairs: CJK font where it has the glyph."""
     cjk, covered = _cjk_font()
     latin = LATIN_BOLD_FONT if bold else LATIN_FONT
-    runs: list[tuple[str, str]] = []
-    for ch in text:
-        font = cjk if ord(ch) in covered else latin
-        if runs and runs[-1][0] == font:
-            runs[-1] = (font, runs[-1][1] + ch)
-        else:
-            runs.append((font, ch))
-    return runs
+    return split_runs(text, lambda ch: cjk if ord(ch) in covered else latin)
 
 
 def text_width(text: str, size: float, bold: bool = False) -> float:
