@@ -75,3 +75,9 @@ def catalogue(admin):
 
     cat.load_seed_catalogue(admin)
     return cat
+
+
+@pytest.fixture
+def english():
+    """The desk switched to English for one test (the autouse fixture above switches back)."""
+    i18n.set_language("en")

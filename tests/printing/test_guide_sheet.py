@@ -10,9 +10,10 @@ import pytest
 import zxingcpp
 from PIL import Image
 
-from frontdesk.i18n import language, set_language
 from frontdesk.printing.guide_sheet import GuideSheetData, GuideStation, render_guide_sheet_pdf
 from frontdesk.printing.pdf_raster import pdf_pages_to_images
+
+from .conftest import page_texts
 
 MM = 72 / 25.4
 VISIT_NO = "25061501274"
@@ -52,19 +53,6 @@ def many_stations(count: int) -> tuple[GuideStation, ...]:
     return tuple(station(i, f"科室{i:02d}", f"{i % 5 + 1}楼", (f"项目{i:02d}甲", f"项目{i:02d}乙")) for i in range(1, count + 1))
 
 
-def page_texts(pdf: bytes) -> list[str]:
-    doc = pdfium.PdfDocument(pdf)
-    try:
-        return [doc[i].get_textpage().get_text_bounded() for i in range(len(doc))]
-    finally:
-        doc.close()
-
-
-@pytest.fixture
-def english(request):
-    previous = language()
-    set_language("en")
-    request.addfinalizer(lambda: set_language(previous))
 
 
 def test_guide_sheet_renders_to_png(tmp_path):

@@ -12,7 +12,6 @@ import pytest
 import zxingcpp
 from PIL import Image
 
-from frontdesk.i18n import language, set_language
 from frontdesk.printing.pdf_raster import pdf_pages_to_images
 from frontdesk.printing.receipt import (
     ReceiptData,
@@ -23,6 +22,8 @@ from frontdesk.printing.receipt import (
     text_width,
     wrap_text,
 )
+
+from .conftest import page_texts
 
 MM = 72 / 25.4
 VISIT_NO = "25061501274"
@@ -57,13 +58,6 @@ def many_lines(count: int) -> tuple[ReceiptLine, ...]:
     return tuple(ReceiptLine(f"加项{i:03d}", Decimal("10.00"), "个人") for i in range(count))
 
 
-def page_texts(pdf: bytes) -> list[str]:
-    doc = pdfium.PdfDocument(pdf)
-    try:
-        return [doc[i].get_textpage().get_text_bounded() for i in range(len(doc))]
-    finally:
-        doc.close()
-
 
 def page_sizes_mm(pdf: bytes) -> list[tuple[float, float]]:
     doc = pdfium.PdfDocument(pdf)
@@ -72,12 +66,6 @@ def page_sizes_mm(pdf: bytes) -> list[tuple[float, float]]:
     finally:
         doc.close()
 
-
-@pytest.fixture
-def english(request):
-    previous = language()
-    set_language("en")
-    request.addfinalizer(lambda: set_language(previous))
 
 
 @pytest.fixture
