@@ -185,7 +185,7 @@ class _Layout:
 
     def _row(self, number: int, line: HandoverLine, repeat: Block) -> Block:
         pad = 1.5 * mm
-        (nx, _), (bx, bw), (vx, vw), (gx, gw), (tx, tw), (cx, _) = self.cols
+        (nx, _), (bx, bw), (vx, vw), (gx, _), (tx, tw), (cx, _) = self.cols
         tests = wrap_text(" ".join(line.tests), BODY, tw - 2 * mm)
         visit = wrap_text(line.visit_no, BODY, vw - 2 * mm)
         bar_h = barcode_block_height(BAR_HEIGHT, SMALL)

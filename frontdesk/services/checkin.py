@@ -514,14 +514,6 @@ def routing(visit_id: int, day: dt.date | None = None) -> list[RouteStep]:
     return steps
 
 
-def visit_total_paid(visit_id: int) -> dict[Payer, Decimal]:
-    """Net amounts on the visit's live receipts by payer (charges minus refunds)."""
-    totals = {Payer.GUEST: ZERO, Payer.ORGANISATION: ZERO}
-    for kind, payer, _, _, amount in _line_sums(visit_id):
-        totals[Payer(payer)] += amount if kind == ReceiptKind.CHARGE.value else -amount
-    return totals
-
-
 def quote_addons(visit_id: int, item_ids: Sequence[int]) -> pricing.Quote:
     """What adding ``item_ids`` to a checked-in visit would cost, and who pays (for the desk's live total)."""
     visit = _live_visit(visit_id)

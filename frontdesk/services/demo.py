@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from frontdesk.domain.codes import make_booking_no, make_visit_no
 from frontdesk.domain.enums import (BookingStatus, IdType, ItemStatus, Payer, Role, VisitSource,
                                     VisitStatus)
-from frontdesk.domain.idnumber import age_on, make_resident_id
+from frontdesk.domain.idnumber import make_resident_id
 from frontdesk.domain.pinyin import pinyin_initials
 from frontdesk.services import audit, auth, catalogue
 from frontdesk.services.session import SYSTEM, Session
@@ -218,7 +218,3 @@ def _insert_bookings(rng, count, today, guest_ids, sexes, packages) -> int:
                          "status": BookingStatus.BOOKED.value, "created_by": "system"})
         queries.bulk_insert(m.Booking, rows)
     return count
-
-
-def age(guest: m.Guest, on: dt.date) -> int | None:
-    return age_on(guest.birth_date, on) if guest.birth_date else None

@@ -74,10 +74,6 @@ def contract_package_id(contract: m.Contract, entry: m.RosterEntry | None, sex: 
     return contract.package_id
 
 
-def _contract_open(contract: m.Contract, day: dt.date) -> bool:
-    return contract.active and contract.start_date <= day <= contract.end_date
-
-
 def active_contracts_for(guest: m.Guest, day: dt.date) -> list[m.Contract]:
     """Contracts active on ``day`` whose roster holds this guest."""
     found = []

@@ -245,10 +245,6 @@ def void_receipt(session: Session, receipt_id: int, reason: str) -> m.Receipt:
     return receipt
 
 
-def receipts_for_visit(visit_id: int) -> list[m.Receipt]:
-    return list(m.Receipt.select().where(m.Receipt.visit == visit_id).order_by(m.Receipt.id))
-
-
 def receipt_data(receipt_id: int, site: SiteSettings | str | None = None) -> ReceiptData:
     """What the receipt printout shows; ``site`` is the settings or the site's name."""
     from frontdesk.printing.receipt import ReceiptData, ReceiptLine, ReceiptPayment  # ReportLab: not at start-up

@@ -8,8 +8,6 @@ import peewee as pw
 
 from frontdesk.storage import models as m
 
-_NOT_ITEM = ("refunded",)
-
 
 def bookings_on(day: dt.date, limit: int = 2000):
     return list(m.Booking.select(m.Booking, m.Guest, m.Package).join(m.Guest).switch(m.Booking)

@@ -54,11 +54,6 @@ def audit_actions() -> list[str]:
     return [r.action for r in m.AuditLog.select(m.AuditLog.action).distinct().order_by(m.AuditLog.action)]
 
 
-def count_by_status(model, field, day_field, day: dt.date) -> dict[str, int]:
-    rows = (model.select(field, pw.fn.COUNT(model.id).alias("n")).where(day_field == day).group_by(field).tuples())
-    return {status: n for status, n in rows}
-
-
 def bulk_insert(model, rows: list[dict], batch_size: int = 2000) -> None:
     """Insert many rows in batches (demo data, roster imports)."""
     for batch in pw.chunked(rows, batch_size):
@@ -115,10 +110,6 @@ def insert_rows(model, columns: Sequence[str], rows: Iterable[Sequence], batch_s
 
             execute_values(database.cursor(), f'INSERT INTO "{table}" ({names}) VALUES %s', values, page_size=1000)
     return count
-
-
-def row_counts() -> dict[str, int]:
-    return {model._meta.table_name: model.select().count() for model in (m.Guest, m.Visit, m.Booking, m.ExamItem)}
 
 
 def pending_items_by_station(day: dt.date, *, exclude_visit_id: int | None = None) -> dict[int, int]:
