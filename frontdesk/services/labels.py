@@ -39,7 +39,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from frontdesk import config, paths
-from frontdesk.domain.codes import CodeKind, parse_code
+from frontdesk.domain.codes import CodeKind, looks_like_code
+from frontdesk.domain.text import normalize_digits
 from frontdesk.domain.enums import LabelMoment, Role, SpecimenStatus, VisitStatus
 from frontdesk.domain.idnumber import age_on
 from frontdesk.domain.sex import Sex
@@ -47,7 +48,7 @@ from frontdesk.errors import ConflictError, NotFoundError, PermissionDeniedError
 from frontdesk.i18n import tr
 from frontdesk.printing.label_layout import (DEFAULT_LABEL_SIZE, LabelData, LabelLayout, LabelSize, layout_label,
                                              parse_label_size)
-from frontdesk.services import audit, site_settings
+from frontdesk.services import audit, overview, site_settings
 from frontdesk.services.session import Session
 from frontdesk.storage import db
 from frontdesk.storage import models as m
@@ -423,15 +424,6 @@ def visit_labels(visit_id: int) -> VisitLabels:
 
 def find_visit(code: str) -> tuple[int, str]:
     """The visit a scanned visit number or specimen barcode names: (visit id, the barcode or "")."""
-    kind, digits = parse_code(code)
-    if kind is CodeKind.VISIT:
-        visit = sq.visit_by_number(digits)
-        if visit is None:
-            raise NotFoundError(tr("体检号 {n} 不存在", "Visit number {n} does not exist", n=digits), field="code")
-        return visit.id, ""
-    if kind is CodeKind.SPECIMEN:
-        specimen = sq.specimen_by_barcode(digits)
-        if specimen is None:
-            raise NotFoundError(tr("条码 {n} 不存在", "Barcode {n} does not exist", n=digits), field="code")
-        return specimen.visit_id, digits
-    raise ValidationError(tr("请扫描体检号或标本条码", "Scan a visit number or a specimen barcode"), field="code")
+    if looks_like_code(normalize_digits(code)) is CodeKind.RECEIPT:
+        raise ValidationError(tr("请扫描体检号或标本条码", "Scan a visit number or a specimen barcode"), field="code")
+    return overview.find_visit(code)

@@ -13,10 +13,11 @@ from decimal import Decimal
 
 from frontdesk.domain.enums import (BookingStatus, ItemStatus, PaymentMethod, ReceiptKind, ReceiptStatus,
                                     SpecimenStatus, VisitSource, VisitStatus)
+from frontdesk.domain.codes import CodeKind, parse_code
 from frontdesk.domain.idnumber import age_on
 from frontdesk.domain.masking import mask_id_number, mask_name, mask_phone
 from frontdesk.domain.sex import Sex
-from frontdesk.errors import NotFoundError
+from frontdesk.errors import NotFoundError, ValidationError
 from frontdesk.i18n import language, tr
 from frontdesk.storage import overview_queries as q
 
@@ -158,22 +159,27 @@ def visit_detail(visit_id: int) -> VisitDetail:
         receipt_ids=[r.id for r in visit_receipts], raw_status=v.status)
 
 
-def find_visit_id(visit_no: str) -> int:
-    v = q.visit_by_number(visit_no)
-    if v is None:
-        raise NotFoundError(tr("体检号 {n} 不存在。", "Visit number {n} does not exist.", n=visit_no))
-    return v.id
+def find_visit(code: str) -> tuple[int, str]:
+    """The visit a scanned visit number, specimen barcode or receipt number names.
 
-
-def find_specimen_visit_id(barcode: str) -> int:
-    s = q.specimen_by_barcode(barcode)
-    if s is None:
-        raise NotFoundError(tr("条码 {n} 不存在。", "Barcode {n} does not exist.", n=barcode))
-    return s.visit_id
-
-
-def find_receipt_visit_id(receipt_no: str) -> int:
-    r = q.receipt_by_number(receipt_no)
-    if r is None:
-        raise NotFoundError(tr("收据号 {n} 不存在。", "Receipt {n} does not exist.", n=receipt_no))
-    return r.visit_id
+    Returns (visit id, the specimen barcode or ""); a mistyped check digit or
+    an unknown number is a ``UserError`` saying so.
+    """
+    kind, digits = parse_code(code)
+    if kind is CodeKind.VISIT:
+        visit = q.visit_by_number(digits)
+        if visit is None:
+            raise NotFoundError(tr("体检号 {n} 不存在", "Visit number {n} does not exist", n=digits), field="code")
+        return visit.id, ""
+    if kind is CodeKind.SPECIMEN:
+        specimen = q.specimen_by_barcode(digits)
+        if specimen is None:
+            raise NotFoundError(tr("条码 {n} 不存在", "Barcode {n} does not exist", n=digits), field="code")
+        return specimen.visit_id, digits
+    if kind is CodeKind.RECEIPT:
+        receipt = q.receipt_by_number(digits)
+        if receipt is None:
+            raise NotFoundError(tr("收据号 {n} 不存在", "Receipt {n} does not exist", n=digits), field="code")
+        return receipt.visit_id, ""
+    raise ValidationError(tr("请扫描体检号、标本条码或收据号", "Scan a visit number, a specimen barcode or a receipt number"),
+                          field="code")

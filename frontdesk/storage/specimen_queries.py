@@ -22,10 +22,6 @@ def visit_with_guest(visit_id: int):
     return (m.Visit.select(m.Visit, m.Guest).join(m.Guest).where(m.Visit.id == visit_id).first())
 
 
-def visit_by_number(visit_no: str):
-    return m.Visit.get_or_none(m.Visit.visit_no == visit_no)
-
-
 def visit_specimens(visit_id: int, specimen_ids: Sequence[int] | None = None, *, include_cancelled: bool = False):
     """The visit's specimens with their tube types, in order of draw, then barcode."""
     query = (m.Specimen.select(m.Specimen, m.TubeType).join(m.TubeType).where(m.Specimen.visit == visit_id))

@@ -217,14 +217,12 @@ class MainWindow(QMainWindow):
             except UserError as exc:
                 self._scan_failed(exc)
                 return
-            finders = {CodeKind.VISIT: overview.find_visit_id, CodeKind.SPECIMEN: overview.find_specimen_visit_id,
-                       CodeKind.RECEIPT: overview.find_receipt_visit_id}
             if kind in (CodeKind.SPECIMEN, CodeKind.VISIT) and self.current_task() == "labels":
                 self.pages["labels"].handle_scan(code)  # receives the container (or opens the visit) there
                 return
-            if kind in finders:
+            if kind is not CodeKind.BOOKING:
                 highlight = code if kind is CodeKind.SPECIMEN else ""
-                run_in_background(lambda: overview.visit_detail(finders[kind](code)),
+                run_in_background(lambda: overview.visit_detail(overview.find_visit(code)[0]),
                                   lambda detail: self._show_visit(detail, highlight), self._scan_failed, context=self)
                 return
         checkin = self.show_task("checkin")
