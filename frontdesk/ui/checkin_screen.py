@@ -628,19 +628,21 @@ class CheckInScreen(QWidget):
             self.print_labels_requested.emit(self.result.visit.id)
 
     # -- printing ---------------------------------------------------------------------
-    def _documents(self):
+    def _documents(self, kinds: tuple[str, ...] = ("receipt", "guide")):
+        """(kind, PDF, printer, file name) of the documents asked for; each is rendered only when asked."""
         from frontdesk.printing.guide_sheet import render_guide_sheet_pdf
         from frontdesk.printing.receipt import render_receipt_pdf
 
         site = site_settings.load()
         docs = []
-        if self.result.receipt is not None:
+        if "receipt" in kinds and self.result.receipt is not None:
             data = payments.receipt_data(self.result.receipt.id, site)
             fmt = self.settings.receipt_format
             docs.append(("receipt", render_receipt_pdf(data, fmt), self.settings.receipt_printer,
                          f"receipt-{self.result.receipt.receipt_no}.pdf"))
-        guide = render_guide_sheet_pdf(checkin.guide_sheet_data(self.result.visit.id, site))
-        docs.append(("guide", guide, self.settings.receipt_printer, f"guide-{self.result.visit.visit_no}.pdf"))
+        if "guide" in kinds:
+            guide = render_guide_sheet_pdf(checkin.guide_sheet_data(self.result.visit.id, site))
+            docs.append(("guide", guide, self.settings.receipt_printer, f"guide-{self.result.visit.visit_no}.pdf"))
         return docs
 
     def print_documents(self) -> None:
@@ -677,10 +679,9 @@ class CheckInScreen(QWidget):
 
         if self.result is None:
             return
-        for kind, pdf, printer, name in self._documents():
-            if kind == which:
-                title = tr("收据", "Receipt") if kind == "receipt" else tr("导检单", "Guide sheet")
-                dialog = DocumentPreviewDialog(title, pdf, printer_name=printer, suggested_name=name, parent=self)
-                dialog.setObjectName(f"preview_{kind}")
-                self.last_preview = dialog
-                dialog.open()
+        for kind, pdf, printer, name in self._documents((which,)):
+            title = tr("收据", "Receipt") if kind == "receipt" else tr("导检单", "Guide sheet")
+            dialog = DocumentPreviewDialog(title, pdf, printer_name=printer, suggested_name=name, parent=self)
+            dialog.setObjectName(f"preview_{kind}")
+            self.last_preview = dialog
+            dialog.open()

@@ -289,3 +289,27 @@ def test_booked_group_member_checked_in_with_the_keyboard(screen, qtbot, printed
     payments = list(m.Payment.select().join(m.Receipt).where(m.Receipt.visit == visit))
     assert [(p.method, p.amount) for p in payments] == [("org_account", contract.female_package.price)]
     assert len(printed) == 2
+
+
+def test_preview_buttons_show_the_receipt_and_the_guide_sheet(screen, qtbot):
+    import pypdfium2
+
+    from frontdesk.services.checkin import CheckInRequest
+
+    window, page = screen
+    busy = m.Visit.select(m.Visit.guest).where(m.Visit.visit_date == TODAY)
+    guest = m.Guest.select().where(m.Guest.id.not_in(busy)).first()
+    page.load_request(CheckInRequest(guest_id=guest.id, package_id=m.Package.get(m.Package.code == "BASIC").id))
+    page.go_to_payment()
+    page.do_check_in()
+    texts = {}
+    for which in ("receipt", "guide"):
+        page.preview(which)
+        preview = page.last_preview
+        assert preview.objectName() == f"preview_{which}"
+        doc = pypdfium2.PdfDocument(preview.pdf_bytes)
+        texts[which] = doc[0].get_textpage().get_text_bounded()
+        doc.close()
+        preview.close()
+    assert "收费收据" in texts["receipt"] and page.result.receipt.receipt_no in texts["receipt"]
+    assert "体检流程指引单" in texts["guide"] and page.result.visit.visit_no in texts["guide"]
