@@ -138,9 +138,15 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USER_ERROR
     except KeyboardInterrupt:
         return EXIT_USER_ERROR
-    except Exception:
-        log.exception("command %s failed", args.command)
+    except Exception as exc:
         from frontdesk import paths
+        from frontdesk.services.database import as_user_error
+
+        known = as_user_error(exc)  # a lost connection or a locked file is a message, not a bug
+        if isinstance(known, UserError):
+            print(tr("错误：{m}", "Error: {m}", m=known.message), file=sys.stderr)
+            return EXIT_USER_ERROR
+        log.exception("command %s failed", args.command)
 
         print(tr("程序出错，详情已记录在 {p}", "Unexpected error; details are in {p}", p=paths.log_path()),
               file=sys.stderr)

@@ -81,3 +81,19 @@ def test_newer_database_is_refused(capsys, tmp_path):
         con.execute("UPDATE schema_meta SET value='99' WHERE key='version'")
     code, _, err = run(capsys, "--db", f"sqlite:///{path}", "db", "status")
     assert code == 1 and "99" in err and "升级 FrontDesk" in err
+
+
+def test_driver_error_during_a_command_is_a_message_not_a_bug(capsys, tmp_path, monkeypatch):
+    import sqlite3 as sq
+
+    from frontdesk.services import search
+
+    url = f"sqlite:///{tmp_path / 'desk.sqlite3'}"
+    run(capsys, "--db", url, "db", "migrate")
+
+    def locked(*args, **kwargs):
+        raise sq.OperationalError("database is locked")  # another program holds the file mid-read
+
+    monkeypatch.setattr(search, "search", locked)
+    code, _, err = run(capsys, "--db", url, "search", "zzz")
+    assert code == 1 and "占用" in err and "程序出错" not in err
