@@ -15,24 +15,32 @@ _fault_file = None
 
 
 def setup(level: int = logging.INFO, *, to_stderr: bool = False) -> None:
+    """Log to the data folder's file (and stderr if asked); safe to call again.
+
+    A second call replaces the handlers and the fault file of the first one
+    and closes them, so nothing is left open and no message is written twice.
+    """
     root = logging.getLogger()
     target = paths.log_path()
     for old in [h for h in root.handlers if getattr(h, "_frontdesk", False)]:
-        if old.baseFilename == str(target):
-            return
-        root.removeHandler(old)  # the data folder changed (tests, --db elsewhere): log there instead
+        root.removeHandler(old)  # the data folder may have changed (tests, --db elsewhere): log there instead
         old.close()
     handler = logging.handlers.RotatingFileHandler(target, maxBytes=2_000_000, backupCount=5, encoding="utf-8")
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     handler._frontdesk = True
     root.addHandler(handler)
     if to_stderr:
-        root.addHandler(logging.StreamHandler())
+        stream = logging.StreamHandler()
+        stream._frontdesk = True
+        root.addHandler(stream)
     root.setLevel(level)
     global _fault_file
     # A hard crash inside Qt leaves no Python traceback; faulthandler writes one.
-    _fault_file = open(paths.log_path().with_name("faults.log"), "a", encoding="utf-8")  # noqa: SIM115
+    old_fault = _fault_file
+    _fault_file = open(target.with_name("faults.log"), "a", encoding="utf-8")  # noqa: SIM115
     faulthandler.enable(_fault_file)
+    if old_fault is not None:
+        old_fault.close()
     sys.excepthook = _excepthook
 
 
