@@ -84,3 +84,77 @@ def format_amount(amount: Decimal) -> str:
     cents = to_cents(amount)
     sign = "-" if cents < 0 else ""
     return f"{sign}¥{from_cents(abs(cents)):,.2f}"
+
+
+_CAPITAL_DIGITS = "零壹贰叁肆伍陆柒捌玖"
+_CAPITAL_UNITS = ("", "拾", "佰", "仟")
+_CAPITAL_GROUPS = ("", "万", "亿", "万亿")
+
+
+def _capital_group(value: int) -> str:
+    """0 < value < 10000 in capitals, with 零 for zeros inside it (1001 -> 壹仟零壹)."""
+    text = ""
+    pending_zero = False
+    for position in range(3, -1, -1):
+        digit = value // 10**position % 10
+        if digit == 0:
+            # A zero only matters once something non-zero has been written.
+            pending_zero = pending_zero or bool(text)
+            continue
+        if pending_zero:
+            text += "零"
+            pending_zero = False
+        text += _CAPITAL_DIGITS[digit] + _CAPITAL_UNITS[position]
+    return text
+
+
+def _capital_yuan(yuan: int) -> str:
+    groups: list[int] = []
+    while yuan:
+        groups.append(yuan % 10000)
+        yuan //= 10000
+    if len(groups) > len(_CAPITAL_GROUPS):
+        raise ValueError("amount too large for capital numerals")
+    text = ""
+    need_zero = False
+    for index in range(len(groups) - 1, -1, -1):
+        group = groups[index]
+        if group == 0:
+            need_zero = bool(text)
+            continue
+        # 零 between groups when the lower group does not fill its thousands
+        # (10,0500 -> 壹拾万零伍佰) or a whole group was empty (1,0000,0001).
+        if text and (need_zero or group < 1000):
+            text += "零"
+        text += _capital_group(group) + _CAPITAL_GROUPS[index]
+        need_zero = False
+    return text
+
+
+def capital_amount(amount: Decimal) -> str:
+    """The amount in Chinese capital numerals (大写) as written on receipts.
+
+    Follows the usual bookkeeping rules (《支付结算办法》附件): 整 after 元
+    when there are no 角 or 分 (none after 角 or 分); one 零 for any run of zeros inside the
+    number, also between 元 and 分 when 角 is zero; 拾 always with its digit
+    (壹拾); 万 and 亿 groups.  1090.00 -> 壹仟零玖拾元整, 0.50 -> 伍角,
+    1001.05 -> 壹仟零壹元零伍分, 0 -> 零元整.  Negative amounts get 负.
+    """
+    cents = to_cents(amount)
+    sign = "负" if cents < 0 else ""
+    cents = abs(cents)
+    yuan, jiao, fen = cents // 100, cents // 10 % 10, cents % 10
+    if cents == 0:
+        return "零元整"
+    text = _capital_yuan(yuan) + "元" if yuan else ""
+    if jiao:
+        text += _CAPITAL_DIGITS[jiao] + "角"
+    elif fen and yuan:
+        text += "零"  # 壹元零伍分: the empty 角 is spoken
+    if fen:
+        text += _CAPITAL_DIGITS[fen] + "分"
+    elif not jiao:
+        # 整 closes an amount that stops at 元, so nothing can be added after
+        # it; after 角 the rules leave it out (伍角, 壹拾贰元叁角).
+        text += "整"
+    return sign + text
