@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from frontdesk import clock
 from frontdesk.domain import pricing
 from frontdesk.domain.enums import (BookingStatus, ContainerKind, ItemStatus, Payer, PaymentMethod, ReceiptKind,
                                     ReceiptStatus, Role, VisitSource, VisitStatus)
@@ -94,7 +95,7 @@ class RouteStep:
 
 
 def _today(day: dt.date | None) -> dt.date:
-    return day or dt.date.today()
+    return day or clock.today()
 
 
 def _name(row) -> str:

@@ -30,6 +30,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from frontdesk import clock
 from frontdesk.domain.enums import IdType, Role
 from frontdesk.domain.idnumber import id_number_variants, parse_resident_id
 from frontdesk.domain.masking import mask_id_number, mask_phone
@@ -228,7 +229,7 @@ def register(session: Session, inp: GuestInput, *, today: dt.date | None = None,
     on file already.  ``allow_duplicate_of`` names candidates the desk has
     checked and found to be different people (never one with the same number).
     """
-    today = today or dt.date.today()
+    today = today or clock.today()
     verified = verify(inp, today)
     if verified.mismatches and not accept_mismatches:
         _refuse_mismatches(verified)
@@ -257,7 +258,7 @@ def get_guest(guest_id: int) -> m.Guest:
 def update(session: Session, guest_id: int, inp: GuestInput, *, today: dt.date | None = None,
            accept_mismatches: bool = False, allow_duplicate_of: int | Iterable[int] | None = None) -> m.Guest:
     """Change a guest's identity details, verified like a registration."""
-    today = today or dt.date.today()
+    today = today or clock.today()
     with db.transaction():
         guest = get_guest(guest_id)
         if guest.merged_into_id is not None:

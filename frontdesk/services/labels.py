@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from frontdesk import config, paths
+from frontdesk import clock, config, paths
 from frontdesk.domain.codes import CodeKind, looks_like_code
 from frontdesk.domain.text import normalize_digits
 from frontdesk.domain.enums import LabelMoment, Role, SpecimenStatus, VisitStatus
@@ -271,7 +271,7 @@ def _deliver(output: config.LabelPrinterSettings, layouts: list[LabelLayout], vi
     from frontdesk.printing.label_output import write_label_files
 
     folder = Path(output.path.strip()) if (output.path or "").strip() else paths.data_dir() / "labels"
-    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    stamp = clock.local_now().strftime("%Y%m%d-%H%M%S")
     return write_label_files(folder, layouts, kind, basename=f"labels-{visit_no}-{stamp}")
 
 

@@ -28,6 +28,7 @@ import re
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 
+from frontdesk import clock
 from frontdesk.domain.codes import CodeKind, looks_like_code, parse_code
 from frontdesk.domain.enums import BookingStatus, IdType, VisitStatus
 from frontdesk.domain.idnumber import id_number_variants, parse_resident_id
@@ -145,7 +146,7 @@ def search(query: str, *, day: dt.date | None = None, limit: int = 30) -> list[S
     Raises ``ValidationError`` for a number that is none of the known kinds
     or has a wrong check digit, when nothing matched it.
     """
-    day = day or dt.date.today()
+    day = day or clock.today()
     limit = max(1, min(int(limit), 200))
     plan = _plan(query)
     if plan is None:

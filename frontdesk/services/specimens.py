@@ -27,6 +27,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from frontdesk import clock
 from frontdesk.domain.codes import CodeKind, make_specimen_no, parse_code
 from frontdesk.domain.enums import ItemStatus, SpecimenStatus, VisitStatus
 from frontdesk.domain.masking import mask_name
@@ -320,7 +321,7 @@ def create_handover(session: Session, specimen_ids: Sequence[int], *, day: dt.da
     ids = list(dict.fromkeys(specimen_ids))
     if not ids:
         raise ValidationError(tr("请选择要送检的标本", "Choose the specimens to send"), field="specimens")
-    day = day or dt.date.today()
+    day = day or clock.today()
     with db.transaction():
         rows = sq.collected_not_sent(specimen_ids=ids)
         if len(rows) != len(ids):

@@ -17,13 +17,14 @@ from decimal import Decimal
 
 import peewee as pw
 
+from frontdesk import clock
 from frontdesk.storage.db import database
 
 UTC = dt.timezone.utc
 
 
 def utcnow() -> dt.datetime:
-    return dt.datetime.now(UTC)
+    return clock.now()
 
 
 class UtcDateTimeField(pw.DateTimeField):
