@@ -21,7 +21,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import getFont, stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
-from frontdesk.domain.money import format_amount
+from frontdesk.domain.money import capital_amount, format_amount
 from frontdesk.i18n import tr
 from frontdesk.printing.fonts import register_reportlab_font, split_runs
 
@@ -60,6 +60,10 @@ class ReceiptData:
     issued_at: datetime  # timezone-aware; printed in local time
     is_void: bool = False
     is_refund: bool = False
+    # A refund voucher: the number of the receipt it refunds ("" when none is
+    # known) and the supervisor who approved it (its ``cashier`` is not shown).
+    refund_of_no: str = ""
+    approved_by: str = ""
 
     def __post_init__(self) -> None:
         if self.issued_at.tzinfo is None or self.issued_at.utcoffset() is None:
@@ -275,9 +279,11 @@ def paginate(blocks: Sequence[Block], first_top: float, next_top: float, bottom:
     pages: list[list[tuple[Block, float]]] = [[]]
     y = first_top
     for i, block in enumerate(blocks):
-        needed = block.height
-        if block.keep_with_next and i + 1 < len(blocks):
-            needed += blocks[i + 1].height
+        # A chain of blocks each kept with the next moves to a new page as a whole.
+        needed, j = block.height, i
+        while blocks[j].keep_with_next and j + 1 < len(blocks):
+            j += 1
+            needed += blocks[j].height
         if y - needed < bottom and pages[-1]:
             pages.append([])
             y = next_top
@@ -348,6 +354,17 @@ def _local_time(moment: datetime) -> str:
     return moment.astimezone().strftime("%Y-%m-%d %H:%M")
 
 
+def _stack(*parts: Block) -> Block:
+    """One block made of ``parts`` drawn one under the other."""
+
+    def draw(c: Canvas, top: float) -> None:
+        for part in parts:
+            part.draw(c, top)
+            top -= part.height
+
+    return Block(sum(part.height for part in parts), draw)
+
+
 class _ReceiptLayout:
     def __init__(self, data: ReceiptData, fmt: _Format) -> None:
         self.data = data
@@ -370,7 +387,8 @@ class _ReceiptLayout:
         totals = self._totals()
         totals.keep_with_next = True
         blocks.append(totals)
-        blocks.append(self._signature())
+        # The words and the signature stay together, and with the sums above them.
+        blocks.append(_stack(self._capitals(), self._signature()))
         if not self.f.barcode_in_header:
             blocks.append(self._barcode_block())
         return blocks
@@ -400,6 +418,8 @@ class _ReceiptLayout:
             (tr("姓名：", "Name: "), tr("{name}（{sex}）", "{name} ({sex})", name=d.guest_name, sex=d.guest_sex)),
             (tr("体检号：", "Visit no.: "), d.visit_no),
         ]
+        if d.is_refund and d.refund_of_no:
+            fields.insert(1, (tr("原收据号：", "Refunds receipt: "), d.refund_of_no))
         if d.organisation:
             fields.append((tr("单位：", "Organisation: "), d.organisation))
         return fields
@@ -511,17 +531,63 @@ class _ReceiptLayout:
 
         return Block(height, draw)
 
+    def _capitals(self) -> Block:
+        """The total in capital numerals (大写) across the width: a changed figure must also match the words."""
+        f, d = self.f, self.data
+        size = f.body + 1
+        label = tr("退款合计（大写）：", "Refund total in words: ") if d.is_refund else tr("合计（大写）：",
+                                                                                        "Total in words: ")
+        words = tr("人民币{c}", "RMB {c}", c=capital_amount(d.total))
+        label_w = text_width(label, size, bold=True)
+        if label_w > self.w * 0.45:  # the narrow roll: the words go under the label
+            rows = [(label, 0.0, "")] + [("", 0.0, line) for line in wrap_text(words, size, self.w)]
+        else:
+            lines = wrap_text(words, size, self.w - label_w)
+            rows = [(label, label_w, lines[0])] + [("", label_w, line) for line in lines[1:]]
+        pad = 1.5 * mm
+        height = len(rows) * line_height(size) + 2 * pad
+
+        def draw(c: Canvas, top: float) -> None:
+            y = top - pad
+            for head, indent, text in rows:
+                draw_text(c, self.x, baseline(y, size), head, size, bold=True)
+                draw_text(c, self.x + indent, baseline(y, size), text, size)
+                y -= line_height(size)
+            hline(c, self.x, self.right, top - height + 0.3 * mm, width=0.3)
+
+        return Block(height, draw)
+
     def _signature(self) -> Block:
         f, d = self.f, self.data
-        who = tr("收款员：{cashier}    前台：{desk}", "Cashier: {cashier}    Desk: {desk}", cashier=d.cashier, desk=d.desk)
-        who_lines = wrap_text(who, f.body, self.w)
-        note = tr("请妥善保管本收据，退费时须出示。", "Please keep this receipt; it is needed for any refund.")
-        note_lines = wrap_text(note, f.small, self.w)
-        height = 2 * mm + len(who_lines) * line_height(f.body) + 1 * mm + len(note_lines) * line_height(f.small) + 1 * mm
+        if d.is_refund:
+            # The supervisor approved the refund; calling them the cashier would misname their part.
+            who = tr("审批人：{who}    前台：{desk}", "Approved by: {who}    Desk: {desk}",
+                     who=d.approved_by or d.cashier, desk=d.desk)
+            note = tr("退款凭证请与原收据一并留存。", "Keep this voucher with the receipt it refunds.")
+        else:
+            who = tr("收款员：{cashier}    前台：{desk}", "Cashier: {cashier}    Desk: {desk}", cashier=d.cashier,
+                     desk=d.desk)
+            note = tr("请妥善保管本收据，退费时须出示。", "Please keep this receipt; it is needed for any refund.")
+        # The seal (收费专用章) goes in a box of its own beside the names.
+        seal = 32 * mm if f.height is not None else 26 * mm
+        text_w = self.w - seal - 3 * mm
+        who_lines = wrap_text(who, f.body, text_w)
+        note_lines = wrap_text(note, f.small, text_w)
+        text_h = len(who_lines) * line_height(f.body) + 1 * mm + len(note_lines) * line_height(f.small)
+        height = 2 * mm + max(text_h, seal) + 1 * mm
+        seal_word = tr("盖章处", "Seal")
 
         def draw(c: Canvas, top: float) -> None:
             y = draw_lines(c, self.x, top - 2 * mm, who_lines, f.body)
             draw_lines(c, self.x, y - 1 * mm, note_lines, f.small, color=GREY)
+            c.saveState()
+            c.setStrokeColor(RULE_GREY)
+            c.setLineWidth(0.6)
+            c.setDash(2, 2)
+            c.rect(self.right - seal, top - 2 * mm - seal, seal, seal, stroke=1, fill=0)
+            c.restoreState()
+            draw_text(c, self.right - seal / 2, top - 2 * mm - seal / 2 - f.small * 0.35, seal_word, f.small,
+                      align="centre", color=GREY)
 
         return Block(height, draw)
 

@@ -263,9 +263,16 @@ def receipt_data(receipt_id: int, site: SiteSettings | str | None = None) -> Rec
     paid = sum((p.tendered if p.tendered is not None else p.amount for p in payments
                 if p.method != PaymentMethod.ORG_ACCOUNT.value), ZERO)
     cashier = m.User.get_or_none(m.User.username == receipt.cashier)
+    cashier_name = cashier.display_name if cashier else receipt.cashier
+    refund_of_no = ""
+    if receipt.refund_of_id:
+        refund_of_no = m.Receipt.get_by_id(receipt.refund_of_id).receipt_no
+    is_refund = receipt.kind == ReceiptKind.REFUND.value
     return ReceiptData(
         site_name=site_settings.display_name(site), receipt_no=receipt.receipt_no, visit_no=visit.visit_no, guest_name=guest.name,
         guest_sex=Sex(guest.sex).label() if guest.sex else "", organisation=organisation, lines=lines,
         payments=shown, total=receipt.total, paid=paid, change=sum((p.change for p in payments), ZERO),
-        cashier=cashier.display_name if cashier else receipt.cashier, desk=receipt.desk, issued_at=receipt.issued_at,
-        is_void=receipt.status == ReceiptStatus.VOID.value, is_refund=receipt.kind == ReceiptKind.REFUND.value)
+        cashier=cashier_name, desk=receipt.desk, issued_at=receipt.issued_at,
+        is_void=receipt.status == ReceiptStatus.VOID.value, is_refund=is_refund,
+        # A refund is issued under the supervisor's session: its cashier is the approver.
+        refund_of_no=refund_of_no, approved_by=cashier_name if is_refund else "")

@@ -224,3 +224,48 @@ def test_same_data_gives_same_pdf_bytes():
 def test_empty_item_list_still_renders():
     text = page_texts(render_receipt_pdf(make_receipt(lines=(), total=Decimal(0))))[0]
     assert "¥0.00" in text
+
+
+@pytest.mark.parametrize("fmt", ["a5", "roll80"])
+def test_receipt_total_is_also_in_capital_numerals(fmt):
+    data = make_receipt(lines=(ReceiptLine("全身体检", Decimal("1090"), "个人"),), total=Decimal("1090.00"))
+    text = page_texts(render_receipt_pdf(data, fmt))[0].replace("\r\n", "").replace("\n", "")
+    assert "合计（大写）" in text
+    assert "人民币壹仟零玖拾元整" in text
+
+
+def test_long_capital_total_wraps_on_the_roll_without_losing_characters():
+    data = make_receipt(total=Decimal("1234567.89"))
+    text = page_texts(render_receipt_pdf(data, "roll80"))[0].replace("\r\n", "").replace("\n", "")
+    assert "壹佰贰拾叁万肆仟伍佰陆拾柒元捌角玖分" in text
+
+
+@pytest.mark.parametrize("fmt", ["a5", "roll80"])
+def test_receipt_has_a_place_for_the_seal(fmt):
+    assert "盖章处" in page_texts(render_receipt_pdf(make_receipt(), fmt))[0]
+
+
+def test_english_receipt_spells_the_total_in_capitals_too(english):
+    text = page_texts(render_receipt_pdf(make_receipt(total=Decimal("0.50"))))[0]
+    assert "Total in words" in text
+    assert "伍角" in text
+    assert "Seal" in text
+
+
+@pytest.mark.parametrize("fmt", ["a5", "roll80"])
+def test_refund_voucher_names_the_receipt_it_refunds_and_the_approver(fmt):
+    data = make_receipt(is_refund=True, refund_of_no="9000012701", approved_by="李主管", cashier="李主管")
+    text = page_texts(render_receipt_pdf(data, fmt))[0]
+    assert "原收据号" in text
+    assert "9000012701" in text
+    assert "审批人：李主管" in text
+    assert "收款员" not in text
+    assert "退款合计（大写）" in text
+
+
+def test_english_refund_voucher_says_approved_by(english):
+    data = make_receipt(is_refund=True, refund_of_no="9000012701", approved_by="Li")
+    text = page_texts(render_receipt_pdf(data))[0]
+    assert "Approved by: Li" in text
+    assert "Refunds receipt: 9000012701" in text
+    assert "Cashier" not in text
