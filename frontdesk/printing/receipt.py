@@ -419,7 +419,7 @@ class _ReceiptLayout:
             (tr("体检号：", "Visit no.: "), d.visit_no),
         ]
         if d.is_refund and d.refund_of_no:
-            fields.insert(1, (tr("原收据号：", "Refunds receipt: "), d.refund_of_no))
+            fields.insert(1, (tr("原收据号：", "Original receipt: "), d.refund_of_no))
         if d.organisation:
             fields.append((tr("单位：", "Organisation: "), d.organisation))
         return fields

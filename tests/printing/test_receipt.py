@@ -267,5 +267,5 @@ def test_english_refund_voucher_says_approved_by(english):
     data = make_receipt(is_refund=True, refund_of_no="9000012701", approved_by="Li")
     text = page_texts(render_receipt_pdf(data))[0]
     assert "Approved by: Li" in text
-    assert "Refunds receipt: 9000012701" in text
+    assert "Original receipt: 9000012701" in text
     assert "Cashier" not in text
