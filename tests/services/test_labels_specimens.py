@@ -87,6 +87,24 @@ def test_label_of_another_visit_is_refused_naming_both_visits_masked(desk, check
     assert m.Specimen.get_by_id(urine.id).status == "created"
 
 
+def test_label_of_the_same_guests_other_visit_is_refused(desk, make_guest, cat):
+    guest = make_guest(name="王芳", sex="F", birth=dt.date(1985, 2, 3))
+    pkg = cat.package("COMP_F")
+
+    def visit_on(day):
+        return checkin.check_in(desk, CheckInRequest(guest_id=guest.id, package_id=pkg.id,
+                                                     payments=[cash(pkg.price)]), day=day).visit
+
+    earlier, today = visit_on(TODAY - dt.timedelta(days=7)), visit_on(TODAY)
+    old_urine = specimen(earlier.id, "URINE")
+    with pytest.raises(ConflictError) as refused:
+        specimens.receive_specimen(desk, old_urine.barcode, expected_visit_id=today.id)
+    assert earlier.visit_no in refused.value.message and today.visit_no in refused.value.message
+    assert m.Specimen.get_by_id(old_urine.id).status == "created"
+    assert specimens.receive_specimen(desk, specimen(today.id, "URINE").barcode,
+                                      expected_visit_id=today.id).visit_id == today.id
+
+
 def test_cancelled_specimen_cannot_be_received(desk, supervisor, check_in, cat):
     visit = check_in()
     glu = m.VisitItem.get(m.VisitItem.visit == visit.id, m.VisitItem.item == cat.item_id("GLU"))
