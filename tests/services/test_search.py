@@ -142,15 +142,23 @@ def test_cli_search_prints_masked_fields_only(fdb, people, capsys):
     assert code == 0
     assert "张*丰" in out and people["visit"].visit.visit_no in out and "基础体检套餐" in out
     assert "张三丰" not in out and people["zsf"].id_number not in out and "13812341234" not in out
+    assert "1980-05-17" not in out and "19800517" not in out  # the birth date
 
 
 def test_cli_search_json_is_parseable_and_masked(fdb, people, capsys):
     code = cli.main(["--db", fdb, "search", people["zsf"].id_number, "--json", "--date", TODAY.isoformat()])
     out = capsys.readouterr().out
     rows = json.loads(out)
-    assert code == 0 and rows[0]["visit_no"] == people["visit"].visit.visit_no
-    assert rows[0]["name_masked"] == "张*丰" and rows[0]["id_number_masked"].startswith("110105")
-    assert people["zsf"].id_number not in out and "13812341234" not in out and "张三丰" not in out
+    assert code == 0 and len(rows) == 1 and rows[0]["visit_no"] == people["visit"].visit.visit_no
+    number = people["zsf"].id_number
+    assert rows[0]["name_masked"] == "张*丰" and rows[0]["phone_masked"] == "138****1234"
+    assert rows[0]["id_number_masked"] == number[:6] + "*" * 8 + number[-4:]
+    assert not {"name", "id_number", "phone", "birth_date", "birth", "age"} & set(rows[0])
+    birth = people["zsf"].birth_date
+    assert birth == dt.date(1980, 5, 17)
+    for shown in (birth.isoformat(), f"{birth:%Y%m%d}", f"{birth:%Y/%m/%d}", f"{birth:%Y年%m月%d日}"):
+        assert shown not in out, shown
+    assert number not in out and "13812341234" not in out and "张三丰" not in out
 
 
 def test_cli_search_bad_date_is_a_usage_error(fdb, capsys):
