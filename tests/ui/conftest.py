@@ -55,6 +55,7 @@ def print_to_pdf(tmp_path, monkeypatch):
             return printer
 
         monkeypatch.setattr(document_preview_dialog, "printer_factory", factory)
+        monkeypatch.setattr(document_preview_dialog, "printer_problem", lambda name: None)  # a printer is there
         return files
 
     return install
