@@ -90,8 +90,9 @@ class ItemsAdded:
 class RouteStep:
     station_name: str
     location: str
-    waiting: int  # items pending at the station today among guests in the building
+    waiting: int  # other guests checked in today and not yet done at the station
     reason: str
+    order: int = 0  # the number the station has on the guide sheet
 
 
 def _today(day: dt.date | None) -> dt.date:
@@ -402,15 +403,13 @@ class _StationGroup:
     fasting: bool
 
 
-def _station_groups(visit_id: int, *, pending_only: bool = False) -> list[_StationGroup]:
+def _station_groups(visit_id: int) -> list[_StationGroup]:
     """The visit's live items by station: fasting stations first, then the route order."""
     rows = (m.VisitItem.select(m.VisitItem, m.ExamItem, m.Station).join(m.ExamItem).join(m.Station)
             .where(m.VisitItem.visit == visit_id, m.VisitItem.status != ItemStatus.REFUNDED.value)
             .order_by(m.ExamItem.id))
     by_station: dict[int, list] = {}
     for vi in rows:
-        if pending_only and vi.status != ItemStatus.PENDING.value:
-            continue
         by_station.setdefault(vi.item.station_id, []).append(vi)
     groups = []
     for vis in by_station.values():
@@ -457,15 +456,38 @@ def _container_place(specimen: m.Specimen) -> str:
     return f"{_name(station)}（{station.location}）" if station.location else _name(station)
 
 
+@dataclass(frozen=True)
+class _RouteStop:
+    order: int
+    group: _StationGroup
+    waiting: int
+
+
+def _route(visit: m.Visit) -> list[_RouteStop]:
+    """The one order of the visit's stations: the route shown after check-in and the printed guide sheet.
+
+    Fasting stations first (blood draw, breath test, fasting ultrasound) so
+    breakfast can come early, then the shortest queues on the visit's day,
+    then the building's route order.  Both the screen and the sheet take this
+    list, so the guest is never told two different orders.
+    """
+    waiting = queries.waiting_guests_by_station(visit.visit_date, exclude_visit_id=visit.id)
+    groups = _station_groups(visit.id)
+    ordered = sorted(groups, key=lambda g: (not g.fasting, 0 if g.fasting else waiting.get(g.station.id, 0),
+                                            g.station.route_order, g.station.code))
+    return [_RouteStop(n, g, waiting.get(g.station.id, 0)) for n, g in enumerate(ordered, start=1)]
+
+
 def guide_sheet_data(visit_id: int, site: SiteSettings | str | None = None) -> GuideSheetData:
-    """What the guide sheet (导检单) shows, stations in the order to visit them."""
+    """What the guide sheet (导检单) shows, stations in the order to visit them (as ``routing``)."""
     from frontdesk.printing.guide_sheet import GuideSheetData, GuideStation  # ReportLab: not at start-up
 
     visit = m.Visit.get_or_none(m.Visit.id == visit_id)
     if visit is None:
         raise NotFoundError(tr("找不到该体检记录", "Visit not found"))
     guest = m.Guest.get_by_id(visit.guest_id)
-    groups = _station_groups(visit.id)
+    route = _route(visit)
+    groups = [stop.group for stop in route]
     stations = []
     for order, group in enumerate(groups, start=1):
         note = ""
@@ -489,29 +511,29 @@ def guide_sheet_data(visit_id: int, site: SiteSettings | str | None = None) -> G
         specimen_instructions=_specimen_instructions(visit.id), locker_tag=tags[0].tag_no if tags else None)
 
 
-def routing(visit_id: int, day: dt.date | None = None) -> list[RouteStep]:
-    """Where the guest goes next: fasting stations first, then the shortest queues.
+def queue_text(waiting: int) -> str:
+    """The queue figure in words that say what it counts."""
+    return tr("排队 {n} 人（已报到未完成）", "{n} waiting (checked in, not done)", n=waiting)
 
-    ``waiting`` counts today's pending items at the station among other
-    checked-in guests: a rough queue length from today's data.
+
+def routing(visit_id: int, day: dt.date | None = None) -> list[RouteStep]:
+    """Where the guest goes: the guide sheet's stations, in its order, that still have items pending.
+
+    ``waiting`` counts the other guests checked in on the visit's day who
+    still have an item pending at the station (people, not items).  ``day``
+    is kept for callers; the queue is always the visit's own day's.
     """
-    day = _today(day)
     visit = m.Visit.get_or_none(m.Visit.id == visit_id)
     if visit is None:
         raise NotFoundError(tr("找不到该体检记录", "Visit not found"))
-    waiting = queries.pending_items_by_station(day, exclude_visit_id=visit.id)
-    groups = _station_groups(visit.id, pending_only=True)
-    fasting = [g for g in groups if g.fasting]
-    rest = sorted((g for g in groups if not g.fasting),
-                  key=lambda g: (waiting.get(g.station.id, 0), g.station.route_order, g.station.code))
     steps = []
-    for group in fasting:
-        steps.append(RouteStep(_name(group.station), group.station.location, waiting.get(group.station.id, 0),
-                               tr("空腹项目，早餐前完成", "Fasting item: before breakfast")))
-    for group in rest:
-        n = waiting.get(group.station.id, 0)
-        steps.append(RouteStep(_name(group.station), group.station.location, n,
-                               tr("排队{n}项", "{n} waiting", n=n) if n else tr("无需排队", "No queue")))
+    for stop in _route(visit):
+        if not stop.group.pending:
+            continue
+        station = stop.group.station
+        reason = tr("空腹项目，早餐前完成", "Fasting item: before breakfast") if stop.group.fasting else (
+            queue_text(stop.waiting) if stop.waiting else tr("无需排队", "No queue"))
+        steps.append(RouteStep(_name(station), station.location, stop.waiting, reason, stop.order))
     return steps
 
 
