@@ -112,9 +112,9 @@ def insert_rows(model, columns: Sequence[str], rows: Iterable[Sequence], batch_s
     return count
 
 
-def pending_items_by_station(day: dt.date, *, exclude_visit_id: int | None = None) -> dict[int, int]:
-    """Station id -> items still pending today among checked-in visits (the queue at each station)."""
-    query = (m.VisitItem.select(m.ExamItem.station, pw.fn.COUNT(m.VisitItem.id))
+def waiting_guests_by_station(day: dt.date, *, exclude_visit_id: int | None = None) -> dict[int, int]:
+    """Station id -> guests checked in on ``day`` with an item still pending there (the queue, in people)."""
+    query = (m.VisitItem.select(m.ExamItem.station, pw.fn.COUNT(m.Visit.id.distinct()))
              .join(m.Visit, on=(m.VisitItem.visit == m.Visit.id))
              .switch(m.VisitItem).join(m.ExamItem, on=(m.VisitItem.item == m.ExamItem.id))
              .where(m.Visit.visit_date == day, m.Visit.status == "checked_in", m.VisitItem.status == "pending"))

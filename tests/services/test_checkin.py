@@ -201,7 +201,28 @@ def test_routing_sends_fasting_first_then_the_shortest_queue(desk, make_guest, c
     steps = checkin.routing(visit.id, TODAY)
     assert steps[0].station_name == "采血室" and "空腹" in steps[0].reason
     blood = steps[0]
-    assert blood.waiting == m.VisitItem.select().join(m.ExamItem).where(
-        m.VisitItem.visit == other.id, m.ExamItem.station == cat.item("CBC").station_id).count()
+    assert blood.waiting == 1  # one other guest (people, not their items) is waiting there
     rest = [s for s in steps if "空腹" not in s.reason]
     assert [s.waiting for s in rest] == sorted(s.waiting for s in rest)
+
+
+def test_route_after_check_in_and_guide_sheet_are_the_same_list_in_the_same_order(desk, make_guest, cat):
+    # Queues that differ from the building's route order: the route then departs from it.
+    for name in ("李四", "王五"):
+        checkin.check_in(desk, basic(make_guest(name=name), cat), day=TODAY)
+    guest = make_guest(name="王芳", sex="F", birth=dt.date(1985, 2, 3))
+    visit = checkin.check_in(desk, CheckInRequest(guest_id=guest.id, package_id=cat.package("COMP_F").id,
+                                                  payments=[cash("1880.00")]), day=TODAY).visit
+    steps = checkin.routing(visit.id, TODAY)
+    sheet = checkin.guide_sheet_data(visit.id, "仁和体检中心")
+    assert [(s.order, s.station_name) for s in steps] == [(s.order, s.station_name) for s in sheet.stations]
+    waits = [s.waiting for s in steps if "空腹" not in s.reason]
+    assert waits == sorted(waits) and any(waits)
+
+
+def test_queue_figure_counts_guests_and_says_so(desk, make_guest, cat):
+    checkin.check_in(desk, basic(make_guest(name="李四"), cat), day=TODAY)
+    visit = checkin.check_in(desk, basic(make_guest(), cat), day=TODAY).visit
+    queued = [s for s in checkin.routing(visit.id, TODAY) if s.waiting and "空腹" not in s.reason]
+    assert queued and all(s.waiting == 1 for s in queued)
+    assert "排队 1 人（已报到未完成）" in queued[0].reason
