@@ -45,6 +45,16 @@ def _name(row) -> str:
     return tr(row.name, getattr(row, "name_en", "") or row.name)
 
 
+def route_text(steps: list[checkin.RouteStep]) -> str:
+    """The route as on the guide sheet: the same stations, numbers and order, with what the queue counts."""
+    stops = []
+    for step in steps:
+        queue = tr("排队 {n} 人", "{n} waiting", n=step.waiting) if step.waiting else tr("无需排队", "no queue")
+        stops.append(tr("{o} {s}（{q}）", "{o} {s} ({q})", o=step.order, s=step.station_name, q=queue))
+    legend = tr("排队人数：已报到、在该科室尚未完成的客人", "waiting: guests checked in and not yet done there")
+    return tr("路线（同导检单）：", "Route (as on the guide sheet): ") + " → ".join(stops) + "\n" + legend
+
+
 def _is_today_booking(hit) -> bool:
     return hit.kind == "booking" and hit.rank == search.TODAY_BOOKING and hit.status == "booked"
 
@@ -64,6 +74,7 @@ class CheckInScreen(QWidget):
         self._hits: list = []
         self._auto_pick = False
         self.eligible = False
+        self.booked_package_refusal = ""
 
         title = QLabel(tr("报到登记", "Check-in"), objectName="pageTitle")
         self.search_box = QLineEdit(objectName="checkinSearch", placeholderText=tr(
@@ -248,6 +259,7 @@ class CheckInScreen(QWidget):
         self.request = None
         self.result = None
         self.eligible = False
+        self.booked_package_refusal = ""
         self.guest_form.clear()
         self.banner.clear()
         self.banner.setProperty("state", "")
@@ -431,6 +443,7 @@ class CheckInScreen(QWidget):
             if request.package_id is None and request.contract_id is not None:
                 check = eligibility.check(guest, package_id=None, contract_id=request.contract_id, day=self.today)
                 request.package_id = check.package_id_suggested
+            self.booked_package_refusal = self._refusal_of_booked_package(request)
             self.package.setCurrentIndex(max(self.package.findData(request.package_id), 0))
             request.package_id = self.package.currentData()
             self._fill_items()
@@ -440,6 +453,22 @@ class CheckInScreen(QWidget):
         self._set_stage("guest")
         # A booking brings its package; otherwise the desk picks one first (arrow keys, Enter).
         (self.confirm_guest if request.package_id is not None else self.package).setFocus()
+
+    def _refusal_of_booked_package(self, request: CheckInRequest) -> str:
+        """Why the package the guest came with is not on offer to them (it is left out of the list), or "".
+
+        Without this the booking's package silently vanished and the desk saw only "choose a package".
+        """
+        if request.package_id is None or self.package.findData(request.package_id) >= 0:
+            return ""
+        check = eligibility.check(self.guest, package_id=request.package_id, contract_id=request.contract_id,
+                                  day=self.today)
+        package = m.Package.get_or_none(m.Package.id == request.package_id)
+        name = _name(package) if package is not None else "?"
+        why = "；".join(check.reasons) if check.reasons else tr("该套餐目前不提供", "the package is not offered now")
+        return tr("预约的套餐“{p}”不能使用：{why}。请为客人另选套餐。",
+                  "The booked package “{p}” cannot be used: {why}. Choose another package for the guest.",
+                  p=name, why=why)
 
     def _fill_packages(self) -> None:
         from frontdesk.domain.idnumber import age_on
@@ -567,7 +596,10 @@ class CheckInScreen(QWidget):
                                o=format_amount(quote.org_total)))
         self.payment.reset(quote.guest_total, quote.org_total)
         if self.request.package_id is None and not self.request.added_item_ids:
-            self.banner_message(tr("请选择套餐或单项。", "Choose a package or single items."), "info")
+            if self.booked_package_refusal:
+                self.banner_message(self.booked_package_refusal, "bad")
+            else:
+                self.banner_message(tr("请选择套餐或单项。", "Choose a package or single items."), "info")
             self.eligible = False
         self.check_in_button.setEnabled(self.eligible and self.stage in ("guest", "pay"))
 
@@ -618,8 +650,7 @@ class CheckInScreen(QWidget):
         if first is not None:
             lines.append(tr("请先到：{s}（{l}）— {why}", "First go to: {s} ({l}) — {why}", s=first.station_name,
                             l=first.location, why=first.reason))
-        route = " → ".join(f"{s.station_name}({s.waiting})" for s in steps[:8])
-        self.done_text.setText("　".join(lines) + "\n" + tr("路线：", "Route: ") + route)
+        self.done_text.setText("　".join(lines) + "\n" + route_text(steps))
         self._set_stage("done")
         self.print_all.setFocus()
 
