@@ -81,6 +81,20 @@ def build_parser() -> argparse.ArgumentParser:
     labels.add_argument("--moment", choices=["check_in", "hand_in", "all"], default="all",
                         help=tr("哪些标签：报到时、交回容器时或全部（默认）", "which labels: at check-in, at hand-in or all (default)"))
 
+    roster = sub.add_parser("roster", help=tr("团检名单", "group rosters"))
+    rsub = roster.add_subparsers(dest="roster_command", required=True, parser_class=_Parser)
+    rimport = rsub.add_parser("import", help=tr("从 .xlsx/.csv 导入单位的体检名单", "import an organisation's roster "
+                                                "from .xlsx/.csv"))
+    rimport.add_argument("file", type=Path, metavar="FILE")
+    rimport.add_argument("--org", required=True, metavar="NAME", help=tr("单位名称", "organisation name"))
+    rimport.add_argument("--date", type=_date, default=None, metavar="YYYY-MM-DD",
+                         help=tr("合同有效的日期（默认今天）", "a day the contract covers (default: today)"))
+    rimport.add_argument("--package", default="", metavar="CODE", help=tr("名单中没有套餐时使用的套餐代码",
+                                                                         "package code for rows without one"))
+    rimport.add_argument("--dry-run", action="store_true", help=tr("只检查，不写入", "check only, write nothing"))
+    rimport.add_argument("--errors", type=Path, default=None, metavar="OUT.xlsx",
+                         help=tr("把错误行及原因写入此工作簿", "write the rejected rows with reasons to this workbook"))
+
     return parser
 
 
@@ -187,6 +201,8 @@ def _run_command(args, settings: config.WorkstationSettings, url: str) -> int:
         return _search(args)
     if args.command == "labels":
         return _labels(args)
+    if args.command == "roster":
+        return _roster_import(args)
     raise AssertionError(f"unhandled command {args.command}")
 
 
@@ -227,7 +243,15 @@ def _user(args) -> int:
                   f"{'' if user.active else tr('已停用', 'disabled')}")
         return EXIT_OK
     if args.password_stdin:
-        password = sys.stdin.readline().rstrip("\n")
+        password = sys.stdin.readline().rstrip("\n") if sys.stdin is not None else ""
+    elif sys.stdin is None or not sys.stdin.isatty():
+        # No terminal to ask on (a script, a service, a pipe): say how to give it instead.
+        print(tr("错误：没有终端可输入密码。请用 --password-stdin 从标准输入传入密码，例如：\n"
+                 "  echo \"$PASSWORD\" | frontdesk user add {u} --password-stdin",
+                 "Error: there is no terminal to type the password on. Pass it on standard input with "
+                 "--password-stdin, for example:\n  echo \"$PASSWORD\" | frontdesk user add {u} --password-stdin",
+                 u=args.username), file=sys.stderr)
+        return EXIT_USAGE
     else:
         password = getpass.getpass(tr("密码：", "Password: "))
         if getpass.getpass(tr("再次输入密码：", "Repeat the password: ")) != password:
@@ -257,6 +281,32 @@ def _search(args) -> int:
         print("\t".join([kinds[hit.kind], hit.name_masked, hit.id_number_masked, hit.phone_masked,
                          hit.number or "-", hit.date.isoformat() if hit.date else "-", hit.status_label or "-",
                          hit.package_name or "-"]))
+    return EXIT_OK
+
+
+def _roster_import(args) -> int:
+    """Counts and reasons on the terminal; exit 1 when nothing could be imported."""
+    from frontdesk.services import roster_import
+    from frontdesk.services.session import SYSTEM
+
+    result = roster_import.preview(args.file, args.org, day=args.date, package_code=args.package)
+    print(roster_import.summary(result))
+    for row in result.rows:
+        if row.reasons:
+            print(tr("第{r}行 {s}：{why}", "row {r} {s}: {why}", r=row.sheet_row, s=row.status.label(),
+                     why=row.reason_text))
+    if args.errors is not None:
+        count = roster_import.write_error_workbook(result, args.errors)
+        print(tr("{n} 个错误行已写入 {p}", "{n} rejected rows written to {p}", n=count, p=args.errors))
+    if args.dry_run:
+        print(tr("试运行：未写入任何内容", "Dry run: nothing written"))
+        return EXIT_OK if result.to_add or not result.errors else EXIT_USER_ERROR
+    if not result.to_add:
+        print(tr("没有可导入的新人员", "Nobody new could be imported"), file=sys.stderr)
+        return EXIT_USER_ERROR
+    done = roster_import.import_roster(SYSTEM, result)
+    print(tr("已导入 {n} 人到合同“{c}”", "Imported {n} people into contract “{c}”", n=done.added,
+             c=result.contract.contract_name))
     return EXIT_OK
 
 
