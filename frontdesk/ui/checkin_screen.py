@@ -660,39 +660,57 @@ class CheckInScreen(QWidget):
 
     # -- printing ---------------------------------------------------------------------
     def _documents(self, kinds: tuple[str, ...] = ("receipt", "guide")):
-        """(kind, PDF, printer, file name) of the documents asked for; each is rendered only when asked."""
+        """(kind, PDF, what it shows) of the documents asked for; each is rendered only when asked."""
         from frontdesk.printing.guide_sheet import render_guide_sheet_pdf
         from frontdesk.printing.receipt import render_receipt_pdf
+        from frontdesk.services.document_audit import PrintedDocument
 
         site = site_settings.load()
         docs = []
         if "receipt" in kinds and self.result.receipt is not None:
             data = payments.receipt_data(self.result.receipt.id, site)
-            fmt = self.settings.receipt_format
-            docs.append(("receipt", render_receipt_pdf(data, fmt), self.settings.receipt_printer,
-                         f"receipt-{self.result.receipt.receipt_no}.pdf"))
+            docs.append(("receipt", render_receipt_pdf(data, self.settings.receipt_format),
+                         PrintedDocument.receipt(self.result.receipt.id, self.result.receipt.receipt_no)))
         if "guide" in kinds:
             guide = render_guide_sheet_pdf(checkin.guide_sheet_data(self.result.visit.id, site))
-            docs.append(("guide", guide, self.settings.receipt_printer, f"guide-{self.result.visit.visit_no}.pdf"))
+            docs.append(("guide", guide, PrintedDocument.guide_sheet(self.result.visit.id, self.result.visit.visit_no)))
         return docs
 
     def print_documents(self) -> None:
-        """Print the receipt and the guide sheet on this desk's printer, off the UI thread."""
+        """Print the receipt and the guide sheet, each on this desk's printer for it, off the UI
+        thread; a document without a printer here opens its preview, where Enter saves it as PDF."""
         from frontdesk.printing.qt_document_printer import print_pdf_qt
+        from frontdesk.services.document_audit import record_document_output
         from frontdesk.ui import document_preview_dialog
 
         if self.result is None:
             return
+        jobs, no_printer = [], []
         try:
-            docs = self._documents()
-            printers = [(document_preview_dialog.printer_factory(name), pdf) for _, pdf, name, _ in docs]
+            for kind, pdf, document in self._documents():
+                target = document_preview_dialog.PrintTarget.for_document(self.settings, kind)
+                if target.problem:
+                    no_printer.append(kind)
+                else:
+                    jobs.append((document_preview_dialog.printer_factory(target.printer_name), pdf, target, document))
         except UserError as exc:
             show_error(self, exc)
             return
+        for kind in no_printer:
+            self.preview(kind)
+        if not jobs:
+            return
         self.print_all.setEnabled(False)
+        session = self.session
 
         def work():
-            return sum(print_pdf_qt(printer, pdf) for printer, pdf in printers)
+            pages = 0
+            for printer, pdf, target, document in jobs:
+                printed = print_pdf_qt(printer, pdf, target.page_size_mm, paper_width_mm=target.paper_width_mm)
+                where = printer.printerName() or target.printer_name or tr("默认打印机", "the default printer")
+                record_document_output(session, document, pages=printed, destination=where)
+                pages += printed
+            return pages
 
         def done(pages):
             self.print_all.setEnabled(True)
@@ -710,9 +728,10 @@ class CheckInScreen(QWidget):
 
         if self.result is None:
             return
-        for kind, pdf, printer, name in self._documents((which,)):
+        for kind, pdf, document in self._documents((which,)):
             title = tr("收据", "Receipt") if kind == "receipt" else tr("导检单", "Guide sheet")
-            dialog = DocumentPreviewDialog(title, pdf, printer_name=printer, suggested_name=name, parent=self)
+            dialog = DocumentPreviewDialog(title, pdf, kind=kind, settings=self.settings, session=self.session,
+                                           document=document, parent=self)
             dialog.setObjectName(f"preview_{kind}")
             self.last_preview = dialog
             dialog.open()

@@ -572,11 +572,12 @@ class LabelsScreen(QWidget):
                           context=self)
 
     def _open_handover_preview(self, number: str, pdf: bytes) -> None:
+        from frontdesk.services.document_audit import PrintedDocument
         from frontdesk.ui.document_preview_dialog import DocumentPreviewDialog
 
-        dialog = DocumentPreviewDialog(tr("送检单 {no}", "Hand-over {no}", no=number), pdf,
-                                       printer_name=self.settings.receipt_printer, suggested_name=f"handover-{number}.pdf",
-                                       page_size_mm=(210, 297), parent=self)
+        dialog = DocumentPreviewDialog(tr("送检单 {no}", "Hand-over {no}", no=number), pdf, kind="list",
+                                       settings=self.settings, session=self.session,
+                                       document=PrintedDocument.handover(number), parent=self)
         dialog.setObjectName("handoverPreview")
         self.last_handover_preview = dialog
         dialog.open()

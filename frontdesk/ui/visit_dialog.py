@@ -12,6 +12,7 @@ from collections.abc import Callable
 from PySide6.QtWidgets import (QAbstractItemView, QDialog, QFormLayout, QGroupBox, QHBoxLayout, QInputDialog, QLabel,
                                QMessageBox, QPushButton, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
+from frontdesk import config
 from frontdesk.domain.enums import ItemStatus, PaymentMethod, VisitStatus
 from frontdesk.errors import UserError
 from frontdesk.i18n import tr
@@ -209,10 +210,14 @@ class VisitDialog(QDialog):
         from frontdesk.services import payments, site_settings
         from frontdesk.ui.document_preview_dialog import DocumentPreviewDialog
 
-        fmt = self.settings.receipt_format if self.settings else "a5"
-        pdf = render_receipt_pdf(payments.receipt_data(receipt_id, site_settings.load()), fmt)
-        dialog = DocumentPreviewDialog(tr("收据", "Receipt"), pdf, parent=self, suggested_name="receipt.pdf",
-                                       printer_name=self.settings.receipt_printer if self.settings else "")
+        from frontdesk.services.document_audit import PrintedDocument
+
+        settings = self.settings or config.WorkstationSettings()
+        data = payments.receipt_data(receipt_id, site_settings.load())
+        pdf = render_receipt_pdf(data, settings.receipt_format)
+        dialog = DocumentPreviewDialog(tr("收据", "Receipt"), pdf, parent=self, kind="receipt", settings=settings,
+                                       session=self.session,
+                                       document=PrintedDocument.receipt(receipt_id, data.receipt_no))
         dialog.setObjectName("preview_receipt")
         self.last_preview = dialog
         dialog.open()
@@ -222,10 +227,12 @@ class VisitDialog(QDialog):
         from frontdesk.services import checkin, site_settings
         from frontdesk.ui.document_preview_dialog import DocumentPreviewDialog
 
+        from frontdesk.services.document_audit import PrintedDocument
+
         pdf = render_guide_sheet_pdf(checkin.guide_sheet_data(self.detail.visit_id, site_settings.load()))
-        dialog = DocumentPreviewDialog(tr("导检单", "Guide sheet"), pdf, parent=self,
-                                       suggested_name=f"guide-{self.detail.visit_no}.pdf",
-                                       printer_name=self.settings.receipt_printer if self.settings else "")
+        dialog = DocumentPreviewDialog(tr("导检单", "Guide sheet"), pdf, parent=self, kind="guide",
+                                       settings=self.settings or config.WorkstationSettings(), session=self.session,
+                                       document=PrintedDocument.guide_sheet(self.detail.visit_id, self.detail.visit_no))
         dialog.setObjectName("preview_guide")
         self.last_preview = dialog
         dialog.open()
