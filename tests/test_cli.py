@@ -97,3 +97,22 @@ def test_driver_error_during_a_command_is_a_message_not_a_bug(capsys, tmp_path, 
     monkeypatch.setattr(search, "search", locked)
     code, _, err = run(capsys, "--db", url, "search", "zzz")
     assert code == 1 and "占用" in err and "程序出错" not in err
+
+
+def test_user_add_without_a_terminal_says_how_to_pass_the_password(capsys, tmp_path, monkeypatch):
+    url = f"sqlite:///{tmp_path / 'desk.sqlite3'}"
+    run(capsys, "--db", url, "db", "migrate")
+    # A pipe, not a terminal (io.StringIO.isatty() is False), and no --password-stdin.
+    code, _, err = run(capsys, "--db", url, "user", "add", "zhaoliu", stdin="", monkeypatch=monkeypatch)
+    assert code == 2
+    assert "--password-stdin" in err and "程序出错" not in err
+    code, out, _ = run(capsys, "--db", url, "user", "list")
+    assert "zhaoliu" not in out
+
+
+def test_user_add_without_a_terminal_in_english(capsys, tmp_path, monkeypatch):
+    url = f"sqlite:///{tmp_path / 'desk.sqlite3'}"
+    run(capsys, "--db", url, "db", "migrate")
+    code, _, err = run(capsys, "--lang", "en", "--db", url, "user", "add", "zhaoliu", stdin="",
+                       monkeypatch=monkeypatch)
+    assert code == 2 and "no terminal" in err and "--password-stdin" in err
