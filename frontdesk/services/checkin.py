@@ -168,7 +168,32 @@ def _guest(guest_id: int) -> m.Guest:
     return guest
 
 
-def _booking(request: CheckInRequest) -> m.Booking | None:
+def _live_visit_of(guest_id: int, day: dt.date) -> m.Visit | None:
+    return (m.Visit.select().where(m.Visit.guest == guest_id, m.Visit.visit_date == day,
+                                   m.Visit.status != VisitStatus.CANCELLED.value).first())
+
+
+def _live_visit_of_booking(booking_id: int) -> m.Visit | None:
+    return (m.Visit.select().where(m.Visit.booking == booking_id, m.Visit.status != VisitStatus.CANCELLED.value)
+            .first())
+
+
+def _checked_in_already(visit: m.Visit, day: dt.date) -> ConflictError:
+    """Where, by whom and when the guest was checked in: the second desk can find the first."""
+    user = m.User.get_or_none(m.User.username == visit.checked_in_by)
+    by = user.display_name if user is not None else visit.checked_in_by
+    at = visit.checked_in_at.astimezone().strftime("%H:%M")
+    if visit.visit_date == day:
+        return ConflictError(tr("该客人今天已报到：{at}由{by}在{desk}办理（体检号{no}），如需加项请在原体检中添加",
+                                "The guest is already checked in at desk {desk} (by {by} at {at}, visit {no}); "
+                                "add items to that visit",
+                                desk=visit.desk, by=by, at=at, no=visit.visit_no))
+    return ConflictError(tr("该预约已于{d}报到：{at}由{by}在{desk}办理（体检号{no}）",
+                            "The booking is already checked in on {d} at desk {desk} (by {by} at {at}, visit {no})",
+                            d=visit.visit_date, desk=visit.desk, by=by, at=at, no=visit.visit_no))
+
+
+def _booking(request: CheckInRequest, day: dt.date) -> m.Booking | None:
     if request.booking_id is None:
         return None
     booking = m.Booking.get_or_none(m.Booking.id == request.booking_id)
@@ -176,6 +201,10 @@ def _booking(request: CheckInRequest) -> m.Booking | None:
         raise NotFoundError(tr("找不到该预约", "Booking not found"), field="booking")
     if booking.guest_id != request.guest_id:
         raise ValidationError(tr("该预约属于另一位客人", "The booking belongs to another guest"), field="booking")
+    if booking.status == BookingStatus.CHECKED_IN.value:
+        visit = _live_visit_of_booking(booking.id)
+        if visit is not None:
+            raise _checked_in_already(visit, day)
     if booking.status != BookingStatus.BOOKED.value:
         raise ConflictError(tr("该预约的状态为“{s}”，不能再报到", "The booking is “{s}”; it cannot be checked in",
                                s=BookingStatus(booking.status).label()), field="booking")
@@ -200,7 +229,7 @@ def check_in(session: Session, request: CheckInRequest, *, day: dt.date | None =
     day = _today(day)
     with db.transaction():
         guest = _guest(request.guest_id)
-        booking = _booking(request)
+        booking = _booking(request, day)
         removed = list(dict.fromkeys(request.removed_item_ids))
         added = list(dict.fromkeys(request.added_item_ids))
         package_id = _package_for(request)
@@ -214,17 +243,25 @@ def check_in(session: Session, request: CheckInRequest, *, day: dt.date | None =
         q = pricing.quote(package, removed_item_ids=removed, addons=_priced_items(added),
                           terms=_terms(request.contract_id))
         tenders = payments.validate_payments(request.payments, guest_due=q.guest_total, org_due=q.org_total)
-        already = (m.Visit.select().where(m.Visit.guest == guest.id, m.Visit.visit_date == day,
-                                          m.Visit.status != VisitStatus.CANCELLED.value).first())
+        already = _live_visit_of(guest.id, day)
         if already is not None:
-            raise ConflictError(tr("该客人今天已报到（体检号{no}），如需加项请在原体检中添加",
-                                   "The guest is checked in today already (visit {no}); add items to that visit",
-                                   no=already.visit_no))
-        visit = m.Visit.create(
-            visit_no=make_visit_no(day, queries.next_counter(f"visit:{day:%y%m%d}")), guest=guest.id,
-            visit_date=day, package=package_id, contract=request.contract_id,
-            booking=booking.id if booking else None, source=VisitSource(request.source).value,
-            status=VisitStatus.CHECKED_IN.value, desk=session.desk, checked_in_by=session.username)
+            raise _checked_in_already(already, day)
+        visit_no = make_visit_no(day, queries.next_counter(f"visit:{day:%y%m%d}"))
+        try:
+            # The SELECT above is only the quick answer: two desks can pass it at the same moment.
+            # The database's unique indexes (migration 0004) decide; the savepoint keeps this
+            # transaction usable to name the desk that won.
+            with db.transaction():
+                visit = m.Visit.create(
+                    visit_no=visit_no, guest=guest.id, visit_date=day, package=package_id,
+                    contract=request.contract_id, booking=booking.id if booking else None,
+                    source=VisitSource(request.source).value, status=VisitStatus.CHECKED_IN.value,
+                    desk=session.desk, checked_in_by=session.username)
+        except queries.IntegrityError:
+            winner = _live_visit_of(guest.id, day) or (_live_visit_of_booking(booking.id) if booking else None)
+            if winner is None:
+                raise
+            raise _checked_in_already(winner, day) from None
         package_payer = (Payer.ORGANISATION if q.lines and q.lines[0].item_id is None
                          and q.lines[0].payer is Payer.ORGANISATION else Payer.GUEST)
         rows: dict[int, m.VisitItem] = {}
@@ -323,8 +360,12 @@ def _charge_receipt_of(visit_id: int, visit_item_id: int | None) -> m.Receipt | 
     return query.order_by(m.Receipt.id).first()
 
 
-def refund_shares(vi: m.VisitItem) -> dict[Payer, Decimal]:
-    """What the guest and the organisation paid for one visit item, as refundable now."""
+def refund_shares(vi: m.VisitItem, taken: dict[Payer, Decimal] | None = None) -> dict[Payer, Decimal]:
+    """What the guest and the organisation paid for one visit item, as refundable now.
+
+    ``taken``: what other package items refunded in the same go already take
+    from the package price (services/refunds.py refunds several at once).
+    """
     shares = {Payer.GUEST: ZERO, Payer.ORGANISATION: ZERO}
     lines = _line_sums(vi.visit_id)
     if vi.is_addon or not vi.visit.package_id:
@@ -340,14 +381,17 @@ def refund_shares(vi: m.VisitItem) -> dict[Payer, Decimal]:
         elif kind == ReceiptKind.REFUND.value and item_id is not None and not is_addon:
             left[Payer(payer)] -= amount
     payer = Payer(vi.payer)
-    shares[payer] = max(min(vi.price, left[payer]), ZERO)
+    shares[payer] = max(min(vi.price, left[payer] - (taken or {}).get(payer, ZERO)), ZERO)
     return shares
 
 
-def remove_item(session: Session, visit_item_id: int, refund_method: PaymentMethod, reason: str) -> m.Receipt | None:
+def remove_item(session: Session, visit_item_id: int, refund_method: PaymentMethod, reason: str, *,
+                deferred_on_closed_visit: bool = False) -> m.Receipt | None:
     """Take an item that is not done off the visit (退项) and refund it (supervisor).
 
     Returns the refund receipt, or None when nothing was paid for the item.
+    ``deferred_on_closed_visit``: a deferred item of a closed visit (a
+    cancelled deferral, services/deferrals.py) may be refunded too.
     """
     session.require(Role.SUPERVISOR)
     refund_method = PaymentMethod(refund_method)
@@ -359,7 +403,10 @@ def remove_item(session: Session, visit_item_id: int, refund_method: PaymentMeth
               .where(m.VisitItem.id == visit_item_id).first())
         if vi is None:
             raise NotFoundError(tr("找不到该项目", "Item not found"))
-        visit = _live_visit(vi.visit_id)
+        if deferred_on_closed_visit and vi.status == ItemStatus.DEFERRED.value:
+            visit = m.Visit.get_by_id(vi.visit_id)
+        else:
+            visit = _live_visit(vi.visit_id)
         if vi.status == ItemStatus.REFUNDED.value:
             raise ConflictError(tr("该项目已退", "This item was refunded already"))
         if vi.status not in _REFUNDABLE:
@@ -384,7 +431,8 @@ def remove_item(session: Session, visit_item_id: int, refund_method: PaymentMeth
         vi.status = ItemStatus.REFUNDED.value
         vi.reason = reason[:255]
         vi.save()
-        specimens.assign_specimens(session, visit)
+        if visit.status == VisitStatus.CHECKED_IN.value:
+            specimens.assign_specimens(session, visit)
         audit.record(session, "visit_item.refund", "visit_item", vi.id, visit_no=visit.visit_no,
                      item=vi.item.code, guest_refund=guest_part, org_refund=org_part,
                      method=refund_method.value, receipt_no=receipt.receipt_no if receipt else "", reason=reason)

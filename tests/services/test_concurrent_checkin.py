@@ -80,6 +80,16 @@ CHILD = textwrap.dedent("""
 """)
 
 
+@pytest.fixture
+def staff(admin):
+    """The desk staff as accounts, so a refusal can name the person who checked the guest in."""
+    from frontdesk.services import auth
+
+    auth.create_user(admin, "qiantai", "李前台", Role.RECEPTION, "long-enough-pw")
+    for n in range(1, DESKS + 1):
+        auth.create_user(admin, f"desk{n}", f"前台员{n}", Role.RECEPTION, "long-enough-pw")
+
+
 def _run_desks(url, guest, package, tmp_path, *, booking=None):
     inside = "1" if url.startswith("postgres") else "0"
     folder = tmp_path / "barrier"
@@ -108,12 +118,12 @@ def _assert_one_winner(outcomes, guest):
     when = visit.checked_in_at.astimezone().strftime("%H:%M")
     for o in refused:
         assert o["type"] == "ConflictError"
-        assert f"已在{visit.desk}报到" in o["refused"], o
+        assert "今天已报到" in o["refused"] and f"在{visit.desk}办理" in o["refused"], o
         assert f"前台员{visit.desk[-1]}" in o["refused"] and when in o["refused"], o
 
 
 @pytest.mark.slow
-def test_desks_checking_in_the_same_guest_at_once_make_one_visit(fdb, desk, make_guest, cat, tmp_path):
+def test_desks_checking_in_the_same_guest_at_once_make_one_visit(fdb, staff, desk, make_guest, cat, tmp_path):
     guest = make_guest()
     package = cat.package("BASIC")
     outcomes = _run_desks(fdb, guest, package, tmp_path)
@@ -121,7 +131,7 @@ def test_desks_checking_in_the_same_guest_at_once_make_one_visit(fdb, desk, make
 
 
 @pytest.mark.slow
-def test_desks_checking_in_the_same_booking_at_once_make_one_visit(fdb, desk, make_guest, cat, tmp_path):
+def test_desks_checking_in_the_same_booking_at_once_make_one_visit(fdb, staff, desk, make_guest, cat, tmp_path):
     guest = make_guest()
     package = cat.package("BASIC")
     booking = m.Booking.create(booking_no=make_booking_no(7), guest=guest, exam_date=TODAY, package=package,
@@ -135,7 +145,7 @@ def _cash(amount):
     return [PaymentInput(PaymentMethod.CASH, D(amount))]
 
 
-def test_the_database_refuses_a_second_visit_for_one_booking(desk, make_guest, cat):
+def test_the_database_refuses_a_second_visit_for_one_booking(staff, desk, make_guest, cat):
     """Even when the booking's status check is passed (a desk that read it a moment before)."""
     guest = make_guest()
     package = cat.package("BASIC")
@@ -145,14 +155,14 @@ def test_the_database_refuses_a_second_visit_for_one_booking(desk, make_guest, c
                                                   payments=_cash("298.00")), day=TODAY)
     m.Booking.update(status=BookingStatus.BOOKED.value).where(m.Booking.id == booking.id).execute()
     other_desk = Session("other", "赵前台", Role.RECEPTION, "前台2")
-    with pytest.raises(ConflictError, match="已在前台1报到") as err:
+    with pytest.raises(ConflictError, match="已于2026-11-23报到：.*在前台1办理") as err:
         checkin.check_in(other_desk, CheckInRequest(guest_id=guest.id, package_id=package.id, booking_id=booking.id,
                                                     payments=_cash("298.00")), day=TODAY + dt.timedelta(days=1))
     assert first.visit.visit_no in err.value.message
     assert m.Visit.select().count() == 1 and m.Receipt.select().count() == 1
 
 
-def test_second_check_in_names_the_desk_the_person_and_the_time(desk, make_guest, cat):
+def test_second_check_in_names_the_desk_the_person_and_the_time(staff, desk, make_guest, cat):
     guest = make_guest()
     package = cat.package("BASIC")
     first = checkin.check_in(desk, CheckInRequest(guest_id=guest.id, package_id=package.id,
@@ -161,10 +171,10 @@ def test_second_check_in_names_the_desk_the_person_and_the_time(desk, make_guest
     with pytest.raises(ConflictError) as err:
         checkin.check_in(Session("other", "赵前台", Role.RECEPTION, "前台2"),
                          CheckInRequest(guest_id=guest.id, package_id=package.id, payments=_cash("298.00")), day=TODAY)
-    assert "已在前台1报到" in err.value.message and "李前台" in err.value.message and when in err.value.message
+    assert "在前台1办理" in err.value.message and "李前台" in err.value.message and when in err.value.message
 
 
-def test_second_check_in_message_in_english(desk, make_guest, cat, english):
+def test_second_check_in_message_in_english(staff, desk, make_guest, cat, english):
     guest = make_guest()
     package = cat.package("BASIC")
     checkin.check_in(desk, CheckInRequest(guest_id=guest.id, package_id=package.id, payments=_cash("298.00")),
@@ -187,7 +197,7 @@ def test_a_cancelled_visit_does_not_block_checking_in_again(desk, supervisor, ma
     assert m.Visit.get_by_id(again.visit.id).booking_id == booking.id
 
 
-def test_the_same_guest_comes_back_on_another_day(desk, make_guest, cat):
+def test_the_same_guest_comes_back_on_another_day(staff, desk, make_guest, cat):
     """A later visit (e.g. a make-up visit for deferred items) is a visit of another day: allowed."""
     guest = make_guest()
     package = cat.package("BASIC")
@@ -198,7 +208,7 @@ def test_the_same_guest_comes_back_on_another_day(desk, make_guest, cat):
     assert later.visit.visit_date == TODAY + dt.timedelta(days=14)
 
 
-def test_the_database_refuses_a_second_live_visit_for_a_guest_on_one_day(desk, make_guest, cat):
+def test_the_database_refuses_a_second_live_visit_for_a_guest_on_one_day(staff, desk, make_guest, cat):
     """The rule holds below the service too: a direct insert is refused by the index."""
     from frontdesk.storage.db import database
     from frontdesk.storage.queries import IntegrityError
