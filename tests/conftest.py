@@ -11,6 +11,29 @@ import pytest
 from frontdesk import i18n
 
 PG_URL_ENV = "FRONTDESK_TEST_PG_URL"
+# Set by .ci/run (and implied by CI=…): the PostgreSQL cases must run, so a missing URL or a server that
+# cannot be reached stops the run with an error instead of skipping them and passing.
+REQUIRE_PG_ENV = "FRONTDESK_REQUIRE_PG"
+
+
+def _pg_required() -> bool:
+    return os.environ.get(REQUIRE_PG_ENV, "").strip() not in ("", "0") or bool(os.environ.get("CI", "").strip())
+
+
+def pytest_configure(config):
+    if not _pg_required():
+        return
+    base = os.environ.get(PG_URL_ENV)
+    if not base:
+        raise pytest.UsageError(f"{PG_URL_ENV} is not set, but the PostgreSQL cases must run here "
+                                f"({REQUIRE_PG_ENV}/CI is set)")
+    import psycopg2
+
+    try:
+        psycopg2.connect(base, connect_timeout=10).close()
+    except psycopg2.Error as exc:
+        raise pytest.UsageError(f"PostgreSQL at {PG_URL_ENV} cannot be used, but the PostgreSQL cases must run "
+                                f"here: {str(exc).strip()}") from None
 
 
 @pytest.fixture(autouse=True)
@@ -49,6 +72,8 @@ def fdb(request, tmp_path):
         return
     base = os.environ.get(PG_URL_ENV)
     if not base:
+        if _pg_required():
+            pytest.fail(f"{PG_URL_ENV} is not set, but the PostgreSQL cases must run here")
         pytest.skip(f"{PG_URL_ENV} is not set: PostgreSQL cases not run")
     url, admin_conn, schema = _pg_schema_url(base)
     database.open_database(url)
