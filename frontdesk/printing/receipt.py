@@ -643,10 +643,27 @@ def render_receipt_pdf(data: ReceiptData, fmt: str = "a5") -> bytes:
     Long item lists continue on further A5 pages with the table header
     repeated; on the roll the page simply grows.
     """
+    return render_receipts_pdf([data], fmt)
+
+
+def render_receipts_pdf(receipts: Sequence[ReceiptData], fmt: str = "a5") -> bytes:
+    """Several receipts one after the other in one PDF (the vouchers of one refund), each on its own pages."""
     try:
         f = _FORMATS[fmt]
     except KeyError:
         raise ValueError(f"unknown receipt format {fmt!r}; expected one of {RECEIPT_FORMATS}") from None
+    if not receipts:
+        raise ValueError("no receipts to render")
+    buffer = io.BytesIO()
+    title = f"{_title(receipts[0])} {' '.join(d.receipt_no for d in receipts)}"
+    c = new_canvas(buffer, (f.width, f.height or 100 * mm), title)
+    for data in receipts:
+        _draw_receipt(c, data, f)
+    c.save()
+    return buffer.getvalue()
+
+
+def _draw_receipt(c: Canvas, data: ReceiptData, f: _Format) -> None:
     layout = _ReceiptLayout(data, f)
     blocks = layout.blocks()
     if f.height is None:
@@ -658,10 +675,8 @@ def render_receipt_pdf(data: ReceiptData, fmt: str = "a5") -> bytes:
         first_top = page_height - f.margin_top
         next_top = first_top - layout.continuation_header_height()
         pages = paginate(blocks, first_top, next_top, f.margin_bottom)
-
-    buffer = io.BytesIO()
-    c = new_canvas(buffer, (f.width, page_height), f"{_title(data)} {data.receipt_no}")
     for number, placed in enumerate(pages, start=1):
+        c.setPageSize((f.width, page_height))
         if number > 1:
             layout.draw_continuation_header(c, first_top)
         for block, top in placed:
@@ -671,5 +686,3 @@ def render_receipt_pdf(data: ReceiptData, fmt: str = "a5") -> bytes:
         if data.is_void:
             layout.draw_void_stamp(c, page_height)
         c.showPage()
-    c.save()
-    return buffer.getvalue()
