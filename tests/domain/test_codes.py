@@ -4,6 +4,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from frontdesk.domain.checkdigit import luhn_valid
 from frontdesk.domain.codes import (
     CodeKind,
     looks_like_code,
@@ -141,4 +142,5 @@ def test_parse_returns_or_raises_validation_error_for_random_text(text):
         assert looks_like_code(text) is None
     else:
         assert looks_like_code(text) is kind
-        assert digits.isdigit()
+        assert digits.isascii() and digits.isdigit() and luhn_valid(digits)
+        assert parse_code(digits) == (kind, digits)
