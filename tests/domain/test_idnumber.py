@@ -181,4 +181,8 @@ def test_random_text_returns_or_raises_validation_error(text):
         resident = parse(text)
     except ValidationError:
         return
-    assert len(resident.number) in (15, 18)
+    assert len(resident.number) in (15, 18) and parse(resident.number) == resident  # normalised, and stable
+    if len(resident.number) == 18:
+        assert resident.number[6:14] == f"{resident.birth_date:%Y%m%d}"
+        assert resident.number[17] == id_check_char(resident.number[:17])
+        assert resident.sex is (Sex.MALE if int(resident.number[16]) % 2 else Sex.FEMALE)

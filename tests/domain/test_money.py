@@ -143,7 +143,8 @@ def test_parse_amount_returns_or_raises_validation_error_for_random_text(text):
     except ValidationError:
         return
     assert Decimal(0) <= amount <= Decimal(1_000_000)
-    assert to_cents(amount) >= 0
+    assert amount == amount.quantize(Decimal("0.01")) and amount.as_tuple().exponent == -2  # whole cents
+    assert parse_amount(format_amount(amount)) == amount
 
 
 @pytest.mark.parametrize(

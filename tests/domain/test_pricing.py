@@ -35,7 +35,8 @@ def test_removals_never_take_the_package_below_zero():
 def test_add_ons_are_charged_at_list_price_to_the_guest():
     q = quote(PACKAGE, addons=[THY_US, C13])
     assert q.total == D("348.00") and q.guest_total == D("348.00")
-    assert all(line.is_addon for line in q.lines[1:])
+    assert [(line.item_id, line.is_addon, line.payer) for line in q.lines] == [
+        (None, False, Payer.GUEST), (THY_US.item_id, True, Payer.GUEST), (C13.item_id, True, Payer.GUEST)]
 
 
 def test_organisation_pays_the_package_guest_pays_add_ons():
