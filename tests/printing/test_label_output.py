@@ -8,6 +8,7 @@ from __future__ import annotations
 import socket
 import threading
 
+import pypdfium2
 import pytest
 import zxingcpp
 from PIL import Image
@@ -15,7 +16,9 @@ from PIL import Image
 from frontdesk.errors import PrintError, ValidationError
 from frontdesk.printing.label_layout import LABEL_SIZES, layout_label, sample_label_data
 from frontdesk.printing.label_output import send_zpl_tcp, write_label_files, write_zpl_file
-from frontdesk.printing.label_zpl import decode_gfa, labels_to_zpl
+from frontdesk.printing.label_zpl import decode_gfa, label_to_zpl, labels_to_zpl
+
+from .conftest import page_texts
 
 
 @pytest.fixture
@@ -149,14 +152,25 @@ def test_png_files_one_per_copy_that_scan(tmp_path, six_labels):
 
 def test_zpl_files_one_per_copy(tmp_path, six_labels):
     paths = write_label_files(tmp_path, six_labels, "zpl", "labels")
-    assert len(paths) == 6
-    assert all(p.read_text("ascii").startswith("^XA") for p in paths)
+    assert [p.name for p in paths] == [f"labels-{n:02d}.zpl" for n in range(1, 7)]
+    assert [p.read_text("ascii") for p in paths] == [label_to_zpl(layout) for layout in six_labels]
 
 
-def test_pdf_is_one_file(tmp_path, six_labels):
+def test_pdf_is_one_file_with_a_page_per_copy_that_scans(tmp_path, six_labels):
     paths = write_label_files(tmp_path, six_labels, "pdf", "labels")
     assert [p.name for p in paths] == ["labels.pdf"]
-    assert paths[0].read_bytes().startswith(b"%PDF")
+    pdf = paths[0].read_bytes()
+    texts = page_texts(pdf)
+    assert len(texts) == 6
+    for n, text in enumerate(texts, start=1):
+        assert "张三丰" in text and f"26050900120 {n}/6" in text and "EDTA抗凝管" in text
+    document = pypdfium2.PdfDocument(pdf)
+    try:
+        for i in range(len(document)):
+            image = document[i].render(scale=300 / 72).to_pil().convert("L")
+            assert [r.text for r in zxingcpp.read_barcodes(image)] == ["260509001236"]
+    finally:
+        document.close()
 
 
 def test_no_leftover_temporary_files(tmp_path, six_labels):
