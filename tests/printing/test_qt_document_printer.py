@@ -8,6 +8,7 @@ from decimal import Decimal
 import pypdfium2 as pdfium
 import pytest
 import zxingcpp
+from PIL import ImageChops, ImageStat
 from PySide6.QtPrintSupport import QPrinter
 
 from frontdesk.errors import PrintError
@@ -61,6 +62,11 @@ def test_printed_pdf_has_the_same_number_of_pages(qapp, tmp_path):
     printed = print_pdf_qt(pdf_printer(out), source, None)
     assert printed == page_count(source)
     assert page_count(out.read_bytes()) == page_count(source)
+    # The printer's output is raster; each printed page looks most like its own source page.
+    sources = pdf_pages_to_images(source, 50, grayscale=True)
+    for n, page in enumerate(pdf_pages_to_images(out.read_bytes(), 50, grayscale=True)):
+        distances = [ImageStat.Stat(ImageChops.difference(page, src.resize(page.size))).mean[0] for src in sources]
+        assert distances.index(min(distances)) == n
 
 
 def test_page_size_follows_the_pdf(qapp, tmp_path):
