@@ -110,7 +110,7 @@ def _open_sqlite(path: Path, *, create: bool) -> pw.SqliteDatabase:
 
 
 def _open_postgresql(dsn: dict) -> pw.PostgresqlDatabase:
-    db = pw.PostgresqlDatabase(dsn["database"], **{k: v for k, v in dsn.items() if k != "database"},
+    db = _PostgresqlDatabase(dsn["database"], **{k: v for k, v in dsn.items() if k != "database"},
                                connect_timeout=5)
     try:
         db.connect()
@@ -156,18 +156,66 @@ def transaction():
     """One transaction for a whole service call; driver errors become ``DatabaseError``.
 
     On SQLite the write lock is taken at the start (BEGIN IMMEDIATE) so two
-    desks cannot both read, then both fail to upgrade to writing.
+    desks cannot both read, then both fail to upgrade to writing.  Inside
+    another transaction this is a savepoint.
+
+    The ending is done here rather than by peewee's context managers, so the
+    error that stopped the work is the one reported and logged: a rollback
+    that fails too (SQLite has already rolled back after "disk full"; a
+    connection the server dropped cannot roll back at all) is logged beside
+    it, never in its place.  Only the outermost level lets go of a dead
+    connection: a savepoint doing so would pull the transaction stack out
+    from under the levels above it.
     """
-    if dialect() == "sqlite" and not database.in_transaction():
-        atomic = database.atomic("IMMEDIATE")
-    else:
-        atomic = database.atomic()
+    nested = database.in_transaction()
     try:
-        with atomic:
-            yield
+        if nested:
+            block = database.savepoint()
+        elif dialect() == "sqlite":
+            block = database.transaction("IMMEDIATE")
+        else:
+            block = database.transaction()
+        block.__enter__()
     except DRIVER_ERRORS as exc:
-        log.warning("database error in transaction: %s", exc)
-        raise recover(exc) from exc
+        raise _failed(exc, outermost=not nested) from exc
+    try:
+        yield
+    except BaseException as exc:
+        _roll_back(block, nested, exc)
+        if isinstance(exc, DRIVER_ERRORS):
+            raise _failed(exc, outermost=not nested) from exc
+        raise
+    try:
+        if nested:
+            block.commit(begin=False)
+        else:
+            database.pop_transaction()
+            block.commit(begin=False)
+    except DRIVER_ERRORS as exc:
+        _roll_back(block, nested, exc, popped=True)
+        raise _failed(exc, outermost=not nested) from exc
+
+
+def _roll_back(block, nested: bool, cause: BaseException, *, popped: bool = False) -> None:
+    if not nested and not popped:
+        database.pop_transaction()
+    try:
+        block.rollback(begin=False)
+    except DRIVER_ERRORS as exc:
+        log.warning("rollback after %s failed too: %s", type(cause).__name__, exc)
+        if not nested:
+            _forget_connection()
+        return
+    if not nested and _is_dead():
+        _forget_connection()
+
+
+def _failed(exc: BaseException, *, outermost: bool) -> DatabaseError:
+    """Log the driver error that stopped the work (with its traceback) and return its message."""
+    log.warning("database error in transaction: %s", exc, exc_info=exc)
+    if outermost and (_connection_lost(str(exc).lower()) or _is_dead()):
+        _forget_connection()
+    return translate_error(exc)
 
 
 DRIVER_ERRORS = (pw.OperationalError, pw.InterfaceError, sqlite3.OperationalError)
@@ -176,26 +224,65 @@ DRIVER_ERRORS = (pw.OperationalError, pw.InterfaceError, sqlite3.OperationalErro
 def _connection_lost(text: str) -> bool:
     return any(phrase in text for phrase in ("server closed the connection", "connection already closed",
                                              "terminating connection", "connection not open", "could not receive",
-                                             "could not send", "ssl connection has been closed"))
+                                             "could not send", "ssl connection has been closed",
+                                             "no connection to the server", "connection has been closed"))
+
+
+def _is_dead() -> bool:
+    """True when this thread's connection is one the driver knows to be closed (psycopg2's ``closed``)."""
+    obj = database.obj
+    if obj is None or obj.is_closed():
+        return False
+    return bool(getattr(obj._state.conn, "closed", 0))
+
+
+def _forget_connection() -> None:
+    """Let go of this thread's dead connection; the next call connects afresh (peewee reconnects on use).
+
+    Never inside a transaction: the transaction's levels still hold on to it.
+    """
+    obj = database.obj
+    if obj is None or obj.in_transaction():
+        return
+    try:
+        obj.close()
+    except Exception as exc:  # closing a dead connection can fail too; peewee forgets it all the same
+        log.debug("closing a dead connection: %s", exc)
+        obj._state.reset()
+    log.warning("database connection lost; the next call reconnects")
+
+
+class _PostgresqlDatabase(pw.PostgresqlDatabase):
+    """Lets go of a connection the server dropped, also for a read outside any transaction.
+
+    A read has no ``transaction()`` around it to recover: without this, a
+    dead connection stayed in place and every later read on that thread (the
+    UI's search worker) failed until something else closed it.
+    """
+
+    def execute_sql(self, sql, params=None):
+        try:
+            return super().execute_sql(sql, params)
+        except DRIVER_ERRORS as exc:
+            if _connection_lost(str(exc).lower()) or _is_dead():
+                if not self.in_transaction():
+                    log.warning("connection lost outside a transaction: %s", exc)
+                    _forget_connection()
+                raise translate_error(exc) from exc
+            raise
 
 
 def recover(exc: BaseException) -> DatabaseError | None:
     """The message for a driver error, after dropping a connection the server has closed.
 
     A desk on a shared PostgreSQL must survive a server restart or a network
-    blip: the failed call reports it, and the next one connects afresh
-    (peewee reconnects on first use once the dead connection is closed).
+    blip: the failed call reports it, and the next one connects afresh.
     Returns None for anything that is not a driver error.
     """
     if not isinstance(exc, DRIVER_ERRORS):
         return None
     if _connection_lost(str(exc).lower()) and database.obj is not None:
-        try:
-            database.close()
-        except DRIVER_ERRORS:
-            # Closing a dead connection can fail too; peewee then forgets it all the same.
-            database._state.reset()
-        log.warning("database connection lost; the next call reconnects")
+        _forget_connection()
     return translate_error(exc)
 
 
