@@ -63,14 +63,14 @@ class VisitSource(LabelledEnum):
 
 class VisitStatus(LabelledEnum):
     CHECKED_IN = "checked_in"      # 已报到: guide sheet out, items pending
-    CLOSED = "closed"              # 已交单: guide sheet returned and checked
+    CLOSED = "closed"              # 已交单，待报告: guide sheet returned and checked, report awaited
     REPORT_READY = "report_ready"  # 报告已到前台
     REPORT_HANDED_OUT = "report_handed_out"
     CANCELLED = "cancelled"
 
     @classmethod
     def _labels(cls):
-        return {cls.CHECKED_IN: ("已报到", "Checked in"), cls.CLOSED: ("已交单", "Closed out"),
+        return {cls.CHECKED_IN: ("已报到", "Checked in"), cls.CLOSED: ("已交单待报告", "Awaiting report"),
                 cls.REPORT_READY: ("报告待领", "Report ready"),
                 cls.REPORT_HANDED_OUT: ("报告已领", "Report handed out"), cls.CANCELLED: ("已取消", "Cancelled")}
 
@@ -196,3 +196,36 @@ class HandoutMethod(LabelledEnum):
     @classmethod
     def _labels(cls):
         return {cls.IN_PERSON: ("本人领取", "In person"), cls.PROXY: ("代领", "Proxy"), cls.MAILED: ("邮寄", "Mailed")}
+
+
+class DeferralState(LabelledEnum):
+    """A deferred item's (缓检) life: open until made up on a make-up visit or cancelled."""
+
+    OPEN = "open"
+    USED = "used"
+    CANCELLED = "cancelled"
+
+    @classmethod
+    def _labels(cls):
+        return {cls.OPEN: ("待补检", "Open"), cls.USED: ("已补检", "Made up"), cls.CANCELLED: ("已取消", "Cancelled")}
+
+
+class PickupKind(LabelledEnum):
+    """Why a guest books a slot at the desk after the exam."""
+
+    REPORT = "report"              # 预约领取健康评估报告
+    CONSULTATION = "consultation"  # 报告解读/咨询
+
+    @classmethod
+    def _labels(cls):
+        return {cls.REPORT: ("领取报告", "Report pickup"), cls.CONSULTATION: ("报告咨询", "Consultation")}
+
+
+class PickupStatus(LabelledEnum):
+    BOOKED = "booked"
+    DONE = "done"
+    CANCELLED = "cancelled"
+
+    @classmethod
+    def _labels(cls):
+        return {cls.BOOKED: ("已预约", "Booked"), cls.DONE: ("已完成", "Done"), cls.CANCELLED: ("已取消", "Cancelled")}

@@ -7,14 +7,19 @@ desks hand out the same tag at the same moment.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+from dataclasses import dataclass
 
+from frontdesk import clock
 from frontdesk.domain.enums import BelongingStatus, VisitStatus
+from frontdesk.domain.masking import mask_name
 from frontdesk.domain.text import normalize_digits, normalize_input
 from frontdesk.errors import ConflictError, NotFoundError, ValidationError
 from frontdesk.i18n import tr
 from frontdesk.services import audit
 from frontdesk.services.session import Session
+from frontdesk.storage import closeout_queries as cq
 from frontdesk.storage import db, queries
 from frontdesk.storage import models as m
 
@@ -84,3 +89,50 @@ def return_(session: Session, belonging_id: int) -> m.Belonging:
 def stored_for_visit(visit_id: int) -> list[m.Belonging]:
     return list(m.Belonging.select().where(m.Belonging.visit == visit_id,
                                            m.Belonging.status == BelongingStatus.STORED.value))
+
+
+# --------------------------------------------------------------------------
+# Views for the close-out screen and the belongings list
+
+
+@dataclass(frozen=True)
+class BelongingView:
+    belonging_id: int
+    tag_no: str
+    description: str
+    status: BelongingStatus
+    stored_at: dt.datetime
+    stored_by: str
+    returned_at: dt.datetime | None
+    returned_by: str
+    visit_id: int
+    visit_no: str
+    visit_date: dt.date
+    guest_name_masked: str
+
+
+def _view(b: m.Belonging) -> BelongingView:
+    return BelongingView(b.id, b.tag_no, b.description, BelongingStatus(b.status), b.stored_at, b.stored_by,
+                         b.returned_at, b.returned_by, b.visit.id, b.visit.visit_no, b.visit.visit_date,
+                         mask_name(b.visit.guest.name))
+
+
+def of_visit(visit_id: int, *, stored_only: bool = False) -> list[BelongingView]:
+    """The visit's belongings (all, or only those still stored)."""
+    return [_view(b) for b in cq.belongings(visit_id=visit_id, stored_only=stored_only)]
+
+
+def not_returned(day: dt.date | None = None) -> list[BelongingView]:
+    """Belongings still stored at the end of ``day``: that day's and any older ones never collected.
+
+    One list for the desk and for the end-of-day summary.
+    """
+    day = day or clock.today()
+    return [_view(b) for b in cq.belongings(stored_only=True, visits_up_to=day)]
+
+
+def return_belonging(session: Session, belonging_id: int) -> BelongingView:
+    """Hand the belongings back (who and when recorded); the view of the returned record."""
+    return_(session, belonging_id)
+    return _view(m.Belonging.select(m.Belonging, m.Visit, m.Guest).join(m.Visit).join(m.Guest)
+                 .where(m.Belonging.id == belonging_id).get())

@@ -585,6 +585,15 @@ def routing(visit_id: int, day: dt.date | None = None) -> list[RouteStep]:
     return steps
 
 
+def addon_candidates(visit_id: int) -> list[m.ExamItem]:
+    """Catalogue items that may be added to the visit: active ones it does not already have (live)."""
+    have = {vi.item_id for vi in m.VisitItem.select(m.VisitItem.item)
+            .where(m.VisitItem.visit == visit_id, m.VisitItem.status != ItemStatus.REFUNDED.value)}
+    from frontdesk.services import catalogue
+
+    return [item for item in catalogue.active_items() if item.id not in have]
+
+
 def quote_addons(visit_id: int, item_ids: Sequence[int]) -> pricing.Quote:
     """What adding ``item_ids`` to a checked-in visit would cost, and who pays (for the desk's live total)."""
     visit = _live_visit(visit_id)

@@ -251,6 +251,7 @@ class Visit(BaseModel):
     checked_in_by = pw.CharField(max_length=64, default="")
     closed_at = UtcDateTimeField(null=True)
     closed_by = pw.CharField(max_length=64, default="")
+    original_visit = pw.ForeignKeyField("self", null=True, backref="makeup_visits")  # a make-up visit's original (0005)
 
 
 class Specimen(BaseModel):
@@ -282,6 +283,14 @@ class VisitItem(BaseModel):
     done_at = UtcDateTimeField(null=True)
     deferred_to = pw.DateField(null=True)
     reason = pw.CharField(max_length=255, default="")
+    # Close-out (migration 0005): who marked it done, who deferred/abandoned it and when, the guest's
+    # confirmation of an abandoned item, the deferral's state and, on a make-up visit, the item it makes up.
+    done_by = pw.CharField(max_length=64, default="")
+    resolved_by = pw.CharField(max_length=64, default="")
+    resolved_at = UtcDateTimeField(null=True)
+    guest_confirmed = pw.BooleanField(default=False)
+    deferral_state = pw.CharField(max_length=16, default="")
+    makeup_of = pw.ForeignKeyField("self", null=True, backref="makeups")
 
 
 class Receipt(BaseModel):
@@ -337,6 +346,15 @@ class ReportHandout(BaseModel):
     appointment_at = UtcDateTimeField(null=True)
     handed_at = UtcDateTimeField(null=True)
     handed_by = pw.CharField(max_length=64, default="")
+    # Migration 0006: the proxy's relation and the authorisation seen, the
+    # courier, the signature, and the supervisor who allowed a repeat.
+    proxy_relation = pw.CharField(max_length=32, default="")
+    authorisation_seen = pw.BooleanField(default=False)
+    courier_company = pw.CharField(max_length=64, default="")
+    signature_png = pw.BlobField(null=True)
+    desk = pw.CharField(max_length=64, default="")
+    repeat = pw.BooleanField(default=False)
+    authorised_by = pw.CharField(max_length=64, default="")
 
 
 ALL_MODELS = [
@@ -344,3 +362,39 @@ ALL_MODELS = [
     Organisation, Contract, Guest, RosterEntry, Booking, Visit, Specimen, VisitItem, Receipt, ReceiptLine,
     Payment, Belonging, ReportHandout,
 ]
+
+
+class ReportArrival(BaseModel):
+    """A visit's report reached the desk (migration 0006): one per visit, filed on a shelf."""
+
+    visit = pw.ForeignKeyField(Visit, backref="report_arrivals", unique=True)
+    received_at = UtcDateTimeField(default=utcnow, index=True)
+    received_by = pw.CharField(max_length=64)
+    desk = pw.CharField(max_length=64, default="")
+    shelf_no = pw.CharField(max_length=16, default="")
+
+
+class PickupAppointment(BaseModel):
+    """A date and time slot to collect a report or for a consultation (migration 0006)."""
+
+    visit = pw.ForeignKeyField(Visit, backref="pickup_appointments", index=True)
+    guest = pw.ForeignKeyField(Guest, index=True)
+    day = pw.DateField()
+    slot = pw.CharField(max_length=16)
+    kind = pw.CharField(max_length=16)
+    status = pw.CharField(max_length=16)
+    note = pw.CharField(max_length=128, default="")
+    created_at = UtcDateTimeField(default=utcnow)
+    created_by = pw.CharField(max_length=64, default="")
+
+
+class ReportCall(BaseModel):
+    """The desk called a guest whose report waits (a tick on the call list, migration 0006)."""
+
+    visit = pw.ForeignKeyField(Visit, backref="report_calls", index=True)
+    called_at = UtcDateTimeField(default=utcnow)
+    called_by = pw.CharField(max_length=64)
+    note = pw.CharField(max_length=255, default="")
+
+
+ALL_MODELS += [ReportArrival, PickupAppointment, ReportCall]
