@@ -56,10 +56,12 @@ def many_stations(count: int) -> tuple[GuideStation, ...]:
 
 
 def test_guide_sheet_renders_to_png(tmp_path):
-    image = pdf_pages_to_images(render_guide_sheet_pdf(make_sheet()), 100)[0]
+    image = pdf_pages_to_images(render_guide_sheet_pdf(make_sheet()), 200)[0]
     image.save(tmp_path / "guide.png")
     with Image.open(tmp_path / "guide.png") as png:
-        assert png.size == (827, 1170)  # A4 at 100 dpi
+        assert png.size == (1654, 2339)  # A4 at 200 dpi
+        results = zxingcpp.read_barcodes(png.convert("L"), formats=zxingcpp.BarcodeFormat.Code128)
+    assert [r.text for r in results] == [VISIT_NO]
 
 
 def test_guide_sheet_is_a4_portrait():
