@@ -13,7 +13,7 @@ from datetime import date
 
 import pytest
 import zxingcpp
-from PIL import Image
+from PIL import Image, ImageChops
 
 from frontdesk.printing.label_layout import LABEL_SIZES, LabelData, layout_label
 from frontdesk.printing.label_raster import label_png_bytes, render_label_image
@@ -138,3 +138,5 @@ def test_png_records_its_resolution():
     assert png.format == "PNG"
     assert tuple(round(v) for v in png.info["dpi"]) == (300, 300)
     assert png.size == (591, 295)
+    assert ImageChops.difference(png.convert("L"), render_label_image(layout).convert("L")).getbbox() is None
+    assert [r.text for r in zxingcpp.read_barcodes(png.convert("L"))] == [GUESTS["purple-edta"].barcode]
