@@ -81,11 +81,15 @@ def beijing_time(monkeypatch):
 
 @pytest.mark.parametrize("fmt", ["a5", "roll80"])
 def test_receipt_renders_to_png(fmt, tmp_path):
-    images = pdf_pages_to_images(render_receipt_pdf(make_receipt(), fmt), 100)
+    pdf = render_receipt_pdf(make_receipt(), fmt)
+    images = pdf_pages_to_images(pdf, 300)
     path = tmp_path / f"receipt-{fmt}.png"
     images[0].save(path)
+    (width_mm, height_mm), = page_sizes_mm(pdf)
     with Image.open(path) as png:
-        assert png.width > 100 and png.height > 100
+        assert png.size == pytest.approx((width_mm / 25.4 * 300, height_mm / 25.4 * 300), abs=1)
+        results = zxingcpp.read_barcodes(png.convert("L"), formats=zxingcpp.BarcodeFormat.Code128)
+    assert [r.text for r in results] == [VISIT_NO]
 
 
 @pytest.mark.parametrize("fmt", ["a5", "roll80"])
