@@ -15,13 +15,13 @@ log = logging.getLogger(__name__)
 
 
 def create_application(argv: list[str] | None = None) -> QApplication:
-    from frontdesk.ui import theme
+    from frontdesk.ui import qt_translations, theme
 
     app = QApplication.instance() or QApplication(argv or sys.argv[:1])
     app.setApplicationName("FrontDesk")
     app.setOrganizationName("FrontDesk")
     theme.install_fonts(app)
-    theme.install_qt_translations(app, language())
+    qt_translations.install_qt_translations(app, language())
     theme.apply_style(app)
     return app
 

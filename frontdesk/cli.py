@@ -324,7 +324,24 @@ def _labels(args) -> int:
     if not layouts:
         print(tr("体检号 {v} 没有需要标签的标本", "Visit {v} has no specimens to label", v=visit_no))
         return EXIT_OK
-    for path in write_label_files(args.out, layouts, args.format, basename=f"labels-{visit_no}"):
+    written = write_label_files(args.out, layouts, args.format, basename=f"labels-{visit_no}")
+    for path in written:
         print(path)
+    _audit_label_export(visit_id, visit_no, args, labels=len(layouts), files=len(written))
     print(tr("共 {n} 张标签", "{n} labels", n=len(layouts)))
     return EXIT_OK
+
+
+def _audit_label_export(visit_id: int, visit_no: str, args, *, labels: int, files: int) -> None:
+    """The files carry full names: record who wrote them from which computer, and where to."""
+    import socket
+
+    from frontdesk.services.document_audit import record_label_export
+    from frontdesk.services.session import SYSTEM
+
+    try:
+        os_user = getpass.getuser()
+    except (KeyError, OSError):  # no user name in the environment or the password database
+        os_user = ""
+    record_label_export(SYSTEM, visit_id, visit_no, folder=str(Path(args.out).resolve()), file_format=args.format,
+                        labels=labels, files=files, os_user=os_user, host=socket.gethostname())

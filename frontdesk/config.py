@@ -116,8 +116,8 @@ class WorkstationSettings:
         roll = self.roll_width_mm(doc.printer_name)
         if roll is None or PAPER_WIDTHS_MM[doc.paper] <= roll:
             return None
-        return tr("{d}用{p}，但打印机“{n}”装的是 {w:.0f} 毫米卷纸：请为{d}选择另一台打印机。",
-                  "The {d} needs {p}, but printer “{n}” holds a {w:.0f} mm roll: choose another printer for the {d}.",
+        return tr("{d}需要{p}，但打印机“{n}”装的是 {w:.0f} 毫米卷纸：请为{d}另选一台打印机。",
+                  "The {d} needs {p}, but printer “{n}” holds an {w:.0f} mm roll: choose another printer for the {d}.",
                   d=document_label(kind), p=paper_label(doc.paper), w=roll,
                   n=doc.printer_name or tr("系统默认打印机", "the default printer"))
 

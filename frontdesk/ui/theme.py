@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import QLibraryInfo, QTranslator
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QApplication
 
@@ -46,20 +45,6 @@ def install_fonts(app: QApplication) -> str:
     font.setFamilies([base.family(), cjk])
     app.setFont(font)
     return cjk
-
-
-def install_qt_translations(app: QApplication, language: str) -> None:
-    """Qt's own texts (standard buttons, calendar, context menus) in Chinese too."""
-    if language != "zh" or app.property("frontdeskQtTranslations"):
-        return
-    app.setProperty("frontdeskQtTranslations", True)
-    translator = QTranslator(app)
-    folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
-    # Load by file name: a locale-based lookup tries zh_Hans, which Qt's files are not named after.
-    if translator.load("qtbase_zh_CN", folder):
-        app.installTranslator(translator)
-    else:
-        log.warning("Qt's Chinese translations not found in %s", folder)
 
 
 def apply_style(app: QApplication) -> None:
