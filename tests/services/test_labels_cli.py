@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal as D
 
 import pypdfium2
@@ -54,15 +55,25 @@ def test_pdf_is_one_file_with_a_page_per_label_at_the_size_asked(capsys, fdb, vi
     document = pypdfium2.PdfDocument(str(pdf))
     try:
         assert len(document) == 8
-        assert document[0].get_size() == pytest.approx((60 * 72 / 25.4, 40 * 72 / 25.4), abs=0.5)
+        decoded = set()
+        for index in range(len(document)):
+            page = document[index]
+            assert page.get_size() == pytest.approx((60 * 72 / 25.4, 40 * 72 / 25.4), abs=0.5)
+            assert "王芳" in page.get_textpage().get_text_bounded()
+            decoded |= {r.text for r in zxingcpp.read_barcodes(page.render(scale=300 / 72).to_pil().convert("L"))}
     finally:
         document.close()
+    assert decoded == {s.barcode for s in m.Specimen.select()}
 
 
 def test_zpl_for_the_hand_in_containers_only(capsys, fdb, visit, tmp_path):
     code, _, _ = run(capsys, fdb, "labels", visit.visit_no, "--out", str(tmp_path / "out"), "--format", "zpl",
                      "--moment", "hand_in")
-    assert code == 0 and len(list((tmp_path / "out").glob("*.zpl"))) == 2
+    files = sorted((tmp_path / "out").glob("*.zpl"))
+    assert code == 0 and len(files) == 2
+    in_zpl = {code for f in files for code in re.findall(r"\^FD>;(\d+)\^FS", f.read_text("ascii"))}
+    hand_in = (m.Specimen.select().join(m.TubeType).where(m.TubeType.code.in_(["URINE", "STOOL"])))
+    assert in_zpl == {s.barcode for s in hand_in} and len(in_zpl) == 2
 
 
 def test_writing_files_does_not_count_as_printing(capsys, fdb, visit, tmp_path):
