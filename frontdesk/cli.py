@@ -187,14 +187,17 @@ def _run_command(args, settings: config.WorkstationSettings, url: str) -> int:
         version, latest = database.schema_status()
         print(tr("数据库 {t} 已是版本 {v}", "Database {t} is at schema version {v}", t=target.display(), v=version))
         return EXIT_OK
-    database.open_database(url)
     if args.command == "db" and args.db_command == "status":
+        database.open_database(url, create=False, upgrade=False)  # reports the version; never changes it
         version, latest = database.schema_status()
         print(tr("数据库版本 {v}（程序支持 {l}）", "schema version {v} (this program: {l})", v=version, l=latest))
         return EXIT_OK
     if args.command == "db" and args.db_command == "backup":
+        database.open_database(url, create=False, upgrade=False)  # any version: a backup comes before an upgrade
         print(tr("已备份到 {p}", "Backed up to {p}", p=database.backup(args.out)))
         return EXIT_OK
+    # Only `db migrate` and the app's start upgrade a database (with a backup first).
+    database.open_database(url, upgrade=False, require_current=True)
     if args.command == "user":
         return _user(args)
     if args.command == "search":

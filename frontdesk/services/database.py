@@ -5,18 +5,24 @@ from __future__ import annotations
 import logging
 
 from frontdesk import paths
+from frontdesk.errors import DatabaseError
+from frontdesk.i18n import tr
 from frontdesk.storage import db, migrations
 from frontdesk.storage.db import DatabaseTarget
 
 log = logging.getLogger(__name__)
 
 
-def open_database(url: str, *, create: bool | None = None, upgrade: bool = True) -> DatabaseTarget:
-    """Connect to ``url`` and bring its schema up to date.
+def open_database(url: str, *, create: bool | None = None, upgrade: bool = True,
+                  require_current: bool = False) -> DatabaseTarget:
+    """Connect to ``url``; bring its schema up to date when ``upgrade`` (the desk's start, ``db migrate``).
 
     ``create`` defaults to True only for the SQLite file in the data folder:
     a configured file elsewhere that has vanished is an error, not a new
-    empty database.
+    empty database.  Without ``upgrade`` a newer schema is still refused, and
+    with ``require_current`` an older one too (with the command that
+    upgrades it): a command that only reads (``search``, ``labels``) must
+    not change a database under a desk still running the older FrontDesk.
     """
     target = db.parse_url(url)
     if create is None:
@@ -29,7 +35,15 @@ def open_database(url: str, *, create: bool | None = None, upgrade: bool = True)
                 if applied:
                     log.info("database upgraded through versions %s", applied)
             else:
-                migrations.check_not_newer()
+                version = migrations.check_not_newer()
+                latest = migrations.latest_version()
+                if require_current and version < latest:
+                    raise DatabaseError(tr(
+                        "数据库版本 {v} 比本程序的版本 {l} 旧。请先运行 frontdesk db migrate 升级（升级前会自动备份），"
+                        "或启动 FrontDesk 程序。",
+                        "The database is at schema version {v}, older than this FrontDesk ({l}). Run "
+                        "`frontdesk db migrate` first (it makes a backup before upgrading), or start the FrontDesk "
+                        "app.", v=version, l=latest))
     except Exception:
         db.close()
         raise

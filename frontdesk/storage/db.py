@@ -94,15 +94,30 @@ def _open_sqlite(path: Path, *, create: bool) -> pw.SqliteDatabase:
     if path.exists() and not os.access(path, os.W_OK) or not os.access(path.parent, os.W_OK):
         raise DatabaseError(tr("数据库文件是只读的，无法保存：{p}", "The database file is read-only and cannot be saved: {p}",
                                p=path))
+    if path.is_file() and path.stat().st_size == 0:
+        # SQLite takes an empty file for an empty database and would make one of it: whatever the file
+        # was meant to be (a failed copy, another program's placeholder), it is not ours.
+        raise DatabaseError(tr("这不是 FrontDesk 数据库（文件是空的）：{p}。为免覆盖其他文件已停止；"
+                               "新建数据库请选一个还不存在的文件名。",
+                               "This is not a FrontDesk database (the file is empty): {p}. Stopped so as not to "
+                               "overwrite it; for a new database choose a file name that does not exist yet.",
+                               p=path))
+    # journal_mode=wal is written into the file's header: it is set only once the file is known to be
+    # ours (or new), so opening another program's database by mistake leaves it exactly as it was.
     db = pw.SqliteDatabase(
         str(path),
-        pragmas={"journal_mode": "wal", "foreign_keys": 1, "busy_timeout": SQLITE_BUSY_TIMEOUT_MS,
-                 "synchronous": "normal"},
+        pragmas={"foreign_keys": 1, "busy_timeout": SQLITE_BUSY_TIMEOUT_MS, "synchronous": "normal"},
         check_same_thread=False,
     )
     try:
         db.connect()
-        db.execute_sql("SELECT count(*) FROM sqlite_master").fetchone()
+        tables = {row[0] for row in db.execute_sql("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        if tables and "schema_meta" not in tables:
+            db.close()
+            raise DatabaseError(tr("这不是 FrontDesk 数据库（缺少版本信息）：{p}。为避免损坏其中的数据已停止。",
+                                   "This is not a FrontDesk database (no schema version): {p}. Stopped to avoid "
+                                   "damaging its data.", p=path))
+        db.execute_sql("PRAGMA journal_mode = wal")
     except (pw.DatabaseError, sqlite3.DatabaseError) as exc:
         db.close()
         raise translate_error(exc, path) from exc
@@ -111,15 +126,42 @@ def _open_sqlite(path: Path, *, create: bool) -> pw.SqliteDatabase:
 
 def _open_postgresql(dsn: dict) -> pw.PostgresqlDatabase:
     db = _PostgresqlDatabase(dsn["database"], **{k: v for k, v in dsn.items() if k != "database"},
-                               connect_timeout=5)
+                             connect_timeout=5)
     try:
         db.connect()
     except pw.OperationalError as exc:
         log.warning("PostgreSQL connect failed: %s", exc)
-        raise DatabaseError(tr("无法连接数据库服务器 {h}:{p}（{d}）。请检查网络和服务器是否运行。",
-                               "Cannot reach the database server {h}:{p} ({d}). Check the network and that the server is running.",
-                               h=dsn["host"], p=dsn["port"], d=dsn["database"])) from exc
+        raise _connect_failure(str(exc), dsn) from exc
     return db
+
+
+def _connect_failure(text: str, dsn: dict) -> DatabaseError:
+    """What is wrong when the server answered but would not let us in; else "cannot reach"."""
+    where = dict(h=dsn["host"], p=dsn["port"], d=dsn["database"], u=dsn.get("user", ""))
+    lower = text.lower()
+    if "role" in lower and "does not exist" in lower:
+        return DatabaseError(tr("数据库服务器 {h}:{p} 上的用户（角色）“{u}”不存在。请检查数据库地址中的用户名。",
+                                "The user (role) “{u}” does not exist on the database server {h}:{p}. Check the "
+                                "user name in the database URL.", **where))
+    if "database" in lower and "does not exist" in lower:
+        return DatabaseError(tr("数据库服务器 {h}:{p} 上的数据库“{d}”不存在。请检查数据库地址中的库名，或请管理员创建它。",
+                                "The database “{d}” does not exist on the server {h}:{p}. Check the database name "
+                                "in the URL, or ask the administrator to create it.", **where))
+    if "password authentication failed" in lower:
+        return DatabaseError(tr("数据库服务器 {h}:{p} 拒绝了用户“{u}”的密码：密码不正确。",
+                                "The database server {h}:{p} refused the password of “{u}”: the password is wrong.",
+                                **where))
+    if "no password supplied" in lower:
+        return DatabaseError(tr("数据库服务器 {h}:{p} 需要密码，但数据库地址中没有密码。",
+                                "The database server {h}:{p} asks for a password and the database URL has none.",
+                                **where))
+    if "pg_hba.conf" in lower or "permission denied for database" in lower:
+        return DatabaseError(tr("数据库服务器 {h}:{p} 不允许用户“{u}”从这台电脑连接数据库“{d}”（服务器的访问设置）。",
+                                "The database server {h}:{p} does not let “{u}” connect to “{d}” from this computer "
+                                "(the server's access rules).", **where))
+    return DatabaseError(tr("无法连接数据库服务器 {h}:{p}（{d}）。请检查网络和服务器是否运行。",
+                            "Cannot reach the database server {h}:{p} ({d}). Check the network and that the server "
+                            "is running.", **where))
 
 
 def translate_error(exc: Exception, path: Path | None = None) -> DatabaseError:
