@@ -72,7 +72,7 @@ def test_package_age_limit_is_refused(make_guest, cat):
 
 def test_group_package_needs_a_contract(make_guest, cat):
     result = eligibility.check(make_guest(), package_id=cat.package("GROUP").id, contract_id=None, day=TODAY)
-    assert not result.ok
+    assert not result.ok and len(result.reasons) == 1 and "仅供团检合同使用" in result.reasons[0]
 
 
 def test_already_used_contract_is_a_warning(make_guest, make_contract, desk):
