@@ -21,6 +21,7 @@ DOCUMENT_KINDS: dict[str, tuple[str, str]] = {
     "receipt": ("receipt", "receipt"),
     "guide": ("guide_sheet", "visit"),
     "handover": ("handover", "handover"),
+    "report_handout": ("report_handout_receipt", "report_handout"),  # record_id: the hand-out's id
 }
 
 

@@ -15,6 +15,12 @@ DEFAULTS = {
     "site_name": "健康体检中心",
     "site_name_en": "Health Examination Centre",
     "label_free_reprints": "2",   # reprints a reception user may make per specimen
+    # Reports (services.reports): a proxy needs the guest's authorisation ("1"/"0"); reports
+    # not collected after this many days go on the call list; pickup slots and guests per slot.
+    "report_proxy_needs_authorisation": "1",
+    "report_uncollected_days": "14",
+    "report_pickup_slots": "09:00-10:00,10:00-11:00,11:00-12:00,14:00-15:00,15:00-16:00,16:00-17:00",
+    "report_pickup_slot_limit": "6",
 }
 
 
