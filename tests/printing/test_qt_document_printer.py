@@ -115,3 +115,24 @@ def test_pdf_pages_to_images_one_image_per_page():
 
 def test_pdf_pages_to_images_grayscale():
     assert pdf_pages_to_images(receipt_pdf("a5"), 50, grayscale=True)[0].mode == "L"
+
+
+def test_a4_page_is_refused_on_an_80_mm_roll_and_nothing_is_sent(qapp, tmp_path):
+    out = tmp_path / "roll.pdf"
+    with pytest.raises(PrintError, match="80"):
+        print_pdf_qt(pdf_printer(out), receipt_pdf("a5"), (210.0, 297.0), paper_width_mm=80.0)
+    assert not out.exists()  # refused before the job started
+
+
+def test_a5_receipt_is_refused_on_an_80_mm_roll(qapp, tmp_path):
+    out = tmp_path / "roll.pdf"
+    with pytest.raises(PrintError):
+        print_pdf_qt(pdf_printer(out), receipt_pdf("a5"), None, paper_width_mm=80.0)
+    assert not out.exists()
+
+
+def test_roll_receipt_prints_on_its_80_mm_roll(qapp, tmp_path):
+    out = tmp_path / "roll.pdf"
+    assert print_pdf_qt(pdf_printer(out), receipt_pdf("roll80"), None, paper_width_mm=80.0) == 1
+    (width, _height), = pdf_page_sizes_mm(out.read_bytes())
+    assert width == pytest.approx(80, abs=1)
