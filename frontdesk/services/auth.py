@@ -14,6 +14,7 @@ import hashlib
 import hmac
 import re
 import secrets
+from dataclasses import dataclass
 
 from frontdesk.domain.enums import Role
 from frontdesk.errors import AuthenticationError, ConflictError, ValidationError
@@ -94,7 +95,14 @@ def _create_user(by: Session, username: str, display_name: str, role: Role, pass
 
 
 def login(username: str, password: str, desk: str, *, now: dt.datetime | None = None) -> Session:
-    """Check the password and return the session, or raise ``AuthenticationError``."""
+    """Check the password and return the session, or raise ``AuthenticationError``.
+
+    The attempt is counted as a failure *before* the password is checked, in
+    one atomic UPDATE that also refuses a locked account: desks (or a script)
+    guessing in parallel all pass through that row, so no more than
+    ``FREE_ATTEMPTS + 1`` passwords are ever checked before the lock-out.
+    A right password then clears the count.
+    """
     now = now or m.utcnow()
     wrong = AuthenticationError(tr("用户名或密码错误。", "Wrong user name or password."))
     user = m.User.get_or_none(m.User.username == username.strip())
@@ -102,30 +110,44 @@ def login(username: str, password: str, desk: str, *, now: dt.datetime | None = 
         # Same cost as a real check, so timing does not reveal which names exist.
         verify_password(password, _dummy_hash())
         raise wrong
-    if user.locked_until and user.locked_until > now:
-        seconds = int((user.locked_until - now).total_seconds()) + 1
+    attempts = _count_attempt(user.id, now)
+    if attempts is None:
+        locked_until = m.User.get_by_id(user.id).locked_until or now
+        seconds = max(int((locked_until - now).total_seconds()) + 1, 1)
         raise AuthenticationError(tr("登录失败次数过多，请在 {s} 秒后再试。",
                                      "Too many failed logins; try again in {s} seconds.", s=seconds))
     session = Session(user.username, user.display_name, Role(user.role), desk)
     ok = verify_password(password, user.password_hash)
-    # The failure count must be committed before the error is raised, or the
-    # lock-out would roll back with it.
     with db.transaction():
         if ok:
             m.User.update(failed_attempts=0, locked_until=None).where(m.User.id == user.id).execute()
             audit.record(session, "login", "user", user.id)
         else:
-            attempts = user.failed_attempts + 1
-            extra = attempts - FREE_ATTEMPTS
-            locked_until = None
-            if extra > 0:
-                locked_until = now + dt.timedelta(seconds=min(LOCK_BASE_SECONDS * 2 ** (extra - 1), LOCK_MAX_SECONDS))
-            m.User.update(failed_attempts=m.User.failed_attempts + 1, locked_until=locked_until).where(
-                m.User.id == user.id).execute()
             audit.record(session, "login.failed", "user", user.id, attempts=attempts)
     if not ok:
         raise wrong
     return session
+
+
+def _count_attempt(user_id: int, now: dt.datetime) -> int | None:
+    """Count one more failed attempt unless the account is locked; the new count, or None if locked.
+
+    Committed on its own before the password is checked, so neither a
+    parallel guess nor a killed process gets a check the count does not show.
+    """
+    with db.transaction():
+        counted = list(m.User.update(failed_attempts=m.User.failed_attempts + 1)
+                       .where(m.User.id == user_id, m.User.locked_until.is_null() | (m.User.locked_until <= now))
+                       .returning(m.User.failed_attempts).tuples().execute())
+        if not counted:
+            return None
+        attempts = counted[0][0]
+        extra = attempts - FREE_ATTEMPTS
+        if extra > 0:
+            # This attempt is the last one before the wait: the lock is in place before its check.
+            wait = min(LOCK_BASE_SECONDS * 2 ** (extra - 1), LOCK_MAX_SECONDS)
+            m.User.update(locked_until=now + dt.timedelta(seconds=wait)).where(m.User.id == user_id).execute()
+    return attempts
 
 
 def change_password(session: Session, old_password: str, new_password: str) -> None:
@@ -139,8 +161,23 @@ def change_password(session: Session, old_password: str, new_password: str) -> N
         audit.record(session, "user.password", "user", user.id)
 
 
-def list_users() -> list[m.User]:
-    return list(m.User.select().order_by(m.User.username))
+@dataclass(frozen=True)
+class UserSummary:
+    """What a list of staff accounts shows: never the password hash."""
+
+    id: int
+    username: str
+    display_name: str
+    role: Role
+    active: bool
+    locked_until: dt.datetime | None
+
+
+def list_users() -> list[UserSummary]:
+    """The staff accounts by user name, as plain data for lists (settings screen, ``user list``)."""
+    rows = (m.User.select(m.User.id, m.User.username, m.User.display_name, m.User.role, m.User.active,
+                          m.User.locked_until).order_by(m.User.username))
+    return [UserSummary(u.id, u.username, u.display_name, Role(u.role), bool(u.active), u.locked_until) for u in rows]
 
 
 @functools.lru_cache(maxsize=1)

@@ -99,3 +99,105 @@ def test_change_password_needs_old_one(fdb):
         auth.change_password(session, "wrong-old", "new-password-1")
     auth.change_password(session, "s3cret-pass", "new-password-1")
     assert auth.login("boss", "new-password-1", "d")
+
+
+GUESSER = """
+import json, sys, time
+from pathlib import Path
+from frontdesk.errors import AuthenticationError
+from frontdesk.services import auth, database
+
+url, folder, guessers, me, tries = sys.argv[1:]
+database.open_database(url, upgrade=False)
+auth.LOCK_BASE_SECONDS = 600  # the lock outlasts the test however slow the machine is
+checked = []
+real = auth.verify_password
+
+def counting(password, stored):
+    checked.append(password)
+    return real(password, stored)
+
+auth.verify_password = counting
+Path(folder, f"ready-{me}").touch()  # a barrier across processes: all start guessing together
+deadline = time.monotonic() + 60
+while len(list(Path(folder).glob("ready-*"))) < int(guessers) and time.monotonic() < deadline:
+    time.sleep(0.005)
+answers = []
+for n in range(int(tries)):
+    try:
+        auth.login("boss", f"guess-{me}-{n}", "attacker")
+        answers.append("in")
+    except AuthenticationError as exc:
+        answers.append("locked" if "秒后再试" in exc.message else "wrong")
+print(json.dumps({"answers": answers, "checked": len(checked)}))
+"""
+
+
+@pytest.mark.slow
+def test_parallel_guessing_gets_no_more_password_checks_than_allowed(fdb, tmp_path):
+    """8 desk processes guessing at once: the failures are counted before the hash is checked,
+    atomically, so the lock-out starts after FREE_ATTEMPTS + 1 checks however many guess in parallel."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    auth.create_first_admin("boss", "老板", "s3cret-pass", "d")
+    folder = tmp_path / "barrier"
+    folder.mkdir()
+    guessers, tries = 8, 3
+    children = [subprocess.Popen([sys.executable, "-c", GUESSER, fdb, str(folder), str(guessers), str(n), str(tries)],
+                                 env=dict(os.environ), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                for n in range(guessers)]
+    results = []
+    for child in children:
+        out, err = child.communicate(timeout=240)
+        assert child.returncode == 0, err.decode()
+        results.append(json.loads(out.decode().strip().splitlines()[-1]))
+    answers = [a for r in results for a in r["answers"]]
+    allowed = auth.FREE_ATTEMPTS + 1
+    assert sum(r["checked"] for r in results) == allowed, results  # password hashes actually checked
+    assert answers.count("wrong") == allowed and answers.count("locked") == guessers * tries - allowed
+    user = m.User.get(m.User.username == "boss")
+    assert user.failed_attempts == allowed and user.locked_until is not None
+    assert m.AuditLog.select().where(m.AuditLog.action == "login.failed").count() == allowed
+
+
+def test_a_locked_account_is_refused_before_the_password_is_checked(fdb, monkeypatch):
+    auth.create_first_admin("boss", "老板", "s3cret-pass", "d")
+    now = dt.datetime(2026, 11, 23, 8, 0, tzinfo=dt.timezone.utc)
+    for _ in range(auth.FREE_ATTEMPTS + 1):
+        with pytest.raises(AuthenticationError, match="用户名或密码错误"):
+            auth.login("boss", "bad-password", "d", now=now)
+    checks = []
+    monkeypatch.setattr(auth, "verify_password", lambda *a: checks.append(a) or True)
+    with pytest.raises(AuthenticationError, match="秒后再试"):
+        auth.login("boss", "s3cret-pass", "d", now=now + dt.timedelta(seconds=1))
+    assert checks == [] and m.User.get().failed_attempts == auth.FREE_ATTEMPTS + 1
+
+
+def test_a_good_password_clears_the_count(fdb):
+    auth.create_first_admin("boss", "老板", "s3cret-pass", "d")
+    for _ in range(auth.FREE_ATTEMPTS):
+        with pytest.raises(AuthenticationError):
+            auth.login("boss", "bad-password", "d")
+    auth.login("boss", "s3cret-pass", "d")
+    user = m.User.get()
+    assert user.failed_attempts == 0 and user.locked_until is None
+
+
+def test_list_users_gives_what_a_user_list_needs_and_no_password_hash(fdb, admin):
+    import dataclasses
+
+    auth.create_user(admin, "lisi", "李四", Role.RECEPTION, "long-enough-pass")
+    auth.create_user(admin, "wangwu", "王五", Role.SUPERVISOR, "long-enough-pass")
+    users = auth.list_users()
+    assert [(u.username, u.display_name, u.role, u.active) for u in users] == [
+        ("lisi", "李四", Role.RECEPTION, True), ("wangwu", "王五", Role.SUPERVISOR, True)]
+    for user in users:
+        assert dataclasses.is_dataclass(user) and not isinstance(user, m.User)
+        fields = {f.name for f in dataclasses.fields(user)}
+        assert not any("password" in name or "hash" in name for name in fields)
+        assert not any(str(value).startswith("scrypt$") for value in dataclasses.asdict(user).values())
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            user.role = Role.ADMIN
