@@ -80,6 +80,9 @@ def ask_save_path(parent: QWidget | None, suggested: Path) -> str:
     dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
     dialog.setFileMode(QFileDialog.FileMode.AnyFile)
     dialog.setDefaultSuffix("pdf")
+    # Two labels Qt's Chinese catalogue lacks (it has them without their shortcut mark).
+    dialog.setLabelText(QFileDialog.DialogLabel.LookIn, tr("查找范围(&L)：", "&Look in:"))
+    dialog.setLabelText(QFileDialog.DialogLabel.FileType, tr("文件类型(&T)：", "Files of &type:"))
     dialog.selectFile(suggested.name)
     dialog.resize(860, 520)  # fits a 1366x768 desk screen
     if not dialog.exec():

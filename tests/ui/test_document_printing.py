@@ -8,7 +8,7 @@ import pypdfium2
 import pytest
 from PySide6.QtCore import QTimer
 from PySide6.QtPrintSupport import QPrinterInfo
-from PySide6.QtWidgets import QApplication, QDialogButtonBox, QFileDialog
+from PySide6.QtWidgets import QApplication, QDialogButtonBox, QFileDialog, QLabel
 
 from frontdesk import config, paths
 from frontdesk.domain.enums import IdType, PaymentMethod, Role
@@ -94,7 +94,8 @@ def _answer_file_dialog(seen: dict, *, accept: bool = True) -> None:
             return
         seen.update(folder=dialog.directory().absolutePath(), files=dialog.selectedFiles(),
                     native=not dialog.testOption(QFileDialog.Option.DontUseNativeDialog),
-                    buttons=[b.text() for b in dialog.findChild(QDialogButtonBox).buttons()])
+                    buttons=[b.text() for b in dialog.findChild(QDialogButtonBox).buttons()],
+                    labels=[label.text() for label in dialog.findChildren(QLabel)])
         dialog.accept() if accept else dialog.reject()
 
     QTimer.singleShot(0, answer)
@@ -112,6 +113,7 @@ def test_without_a_printer_the_print_command_saves_the_receipt_as_pdf(app, qtbot
     expected = folder / f"receipt-{checked_in.receipt.receipt_no}.pdf"
     assert seen["folder"] == str(folder) and seen["files"] == [str(expected)]
     assert not seen["native"] and "取消" in seen["buttons"]  # Qt's own dialog, in the desk's language
+    assert "查找范围(&L)：" in seen["labels"] and "文件类型(&T)：" in seen["labels"]
     assert checked_in.receipt.receipt_no in _text(expected.read_bytes())
     assert dialog.saved_path == expected and dialog.result() == DocumentPreviewDialog.DialogCode.Accepted
     entry = m.AuditLog.get(m.AuditLog.action == "receipt.print")
