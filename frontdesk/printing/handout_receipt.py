@@ -118,7 +118,7 @@ def render_handout_receipt_pdf(data: HandoutReceiptData) -> bytes:
     draw_barcode_with_digits(c, right - bar_w / 2, bar_top, data.visit_no, MODULE, BAR_HEIGHT, SMALL)
     bar_bottom = bar_top - barcode_block_height(BAR_HEIGHT, SMALL)
     fields = _fields(data)
-    label_w = max(text_width(label, BODY) for label, _ in fields)
+    label_w = max(text_width(label, BODY) for label, _ in fields) + 1 * mm
     for label, value in fields:
         value_w = (right - bar_w - 2 * mm if y > bar_bottom else right) - (x + label_w)
         lines = wrap_text(value, BODY, value_w) or [""]

@@ -416,7 +416,9 @@ class HandoutRecord:
                   by=self.handed_by, who=who)
 
 
-def _record(h: m.ReportHandout, visit: m.Visit) -> HandoutRecord:
+def _record(h: m.ReportHandout, visit: m.Visit, names: dict[str, str] | None = None) -> HandoutRecord:
+    """``names``: display names by user name, for records the desk reads (else user names)."""
+    names = names or {}
     method = HandoutMethod(h.method)
     name = h.recipient_name if method is not HandoutMethod.IN_PERSON else visit.guest.name
     return HandoutRecord(
@@ -424,8 +426,16 @@ def _record(h: m.ReportHandout, visit: m.Visit) -> HandoutRecord:
         method=method, recipient_name=mask_name(name or ""),
         recipient_id_masked=mask_id_number(h.recipient_id_number) if h.recipient_id_number else "",
         relation=h.proxy_relation, authorisation_seen=bool(h.authorisation_seen), courier_company=h.courier_company,
-        tracking_no=h.tracking_no, handed_at=h.handed_at, handed_by=h.handed_by, desk=h.desk, repeat=bool(h.repeat),
-        authorised_by=h.authorised_by, has_signature=bool(h.signature_png))
+        tracking_no=h.tracking_no, handed_at=h.handed_at, handed_by=names.get(h.handed_by, h.handed_by), desk=h.desk,
+        repeat=bool(h.repeat), authorised_by=names.get(h.authorised_by, h.authorised_by),
+        has_signature=bool(h.signature_png))
+
+
+def _records_with_names(handouts: Sequence[m.ReportHandout], visit: m.Visit) -> tuple[HandoutRecord, ...]:
+    from frontdesk.storage.specimen_queries import display_names
+
+    names = display_names({h.handed_by for h in handouts} | {h.authorised_by for h in handouts if h.authorised_by})
+    return tuple(_record(h, visit, names) for h in handouts)
 
 
 @dataclass(frozen=True)
@@ -483,7 +493,7 @@ def handout_view(visit_id: int) -> HandoutView:
         package=_local_name(v.package) if v.package_id else "",
         organisation=g.organisation.name if g.organisation_id else "", status=v.status,
         shelf_no=arrival.shelf_no if arrival else "", received_at=arrival.received_at if arrival else None,
-        previous=tuple(_record(h, v) for h in rq.handouts_of(v.id)),
+        previous=_records_with_names(rq.handouts_of(v.id), v),
         proxy_needs_authorisation=proxy_needs_authorisation())
 
 
@@ -616,7 +626,7 @@ def hand_out(session: Session, request: HandoutRequest, *, supervisor: Session |
         fields = _checked_fields(request, visit.guest)
         repeat = visit.status == HANDED_OUT
         if repeat and supervisor is None:
-            previous = [_record(h, visit) for h in rq.handouts_of(visit.id)]
+            previous = _records_with_names(rq.handouts_of(visit.id), visit)
             last = previous[-1].summary() if previous else ""
             raise AlreadyHandedOutError(tr("该报告已发放过（{last}）。再次发放需要主管授权。",
                                            "This report was handed out already ({last}). Handing it out again needs a "
@@ -821,6 +831,9 @@ def call_list(*, days: int | None = None, today: dt.date | None = None, limit: i
     ids = [v.id for v in visits]
     calls = rq.last_calls(ids)
     appts = rq.booked_appointments_of(ids, PickupStatus.BOOKED.value)
+    from frontdesk.storage.specimen_queries import display_names
+
+    names = display_names(call.called_by for call, _ in calls.values())
     rows = []
     for v in visits:
         arrival = _arrival_joined(v)
@@ -834,7 +847,7 @@ def call_list(*, days: int | None = None, today: dt.date | None = None, limit: i
             id_number=mask_id_number(g.id_number or ""), phone=mask_phone(g.phone or ""), visit_date=v.visit_date,
             received_at=arrival.received_at, days_waiting=(today - arrival.received_at.astimezone().date()).days,
             shelf_no=arrival.shelf_no, calls=count, last_called_at=last.called_at if last else None,
-            last_called_by=last.called_by if last else "", last_note=last.note if last else "",
+            last_called_by=names.get(last.called_by, last.called_by) if last else "", last_note=last.note if last else "",
             appointment=f"{appt.day.isoformat()} {appt.slot}" if appt else ""))
     return rows
 

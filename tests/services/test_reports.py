@@ -13,10 +13,10 @@ from openpyxl import Workbook, load_workbook
 
 from frontdesk import clock
 from frontdesk.domain.codes import make_specimen_no, make_visit_no
-from frontdesk.domain.enums import HandoutMethod, PaymentMethod, PickupKind, PickupStatus, VisitStatus
+from frontdesk.domain.enums import HandoutMethod, PaymentMethod, PickupKind, PickupStatus, Role, VisitStatus
 from frontdesk.domain.idnumber import make_resident_id
 from frontdesk.errors import ConflictError, PermissionDeniedError, ValidationError
-from frontdesk.services import checkin, closeout, reports, site_settings
+from frontdesk.services import auth, checkin, closeout, reports, site_settings
 from frontdesk.services.checkin import CheckInRequest
 from frontdesk.services.payments import PaymentInput
 from frontdesk.services.reports import AlreadyHandedOutError, ArrivalEntry, ArrivalRefusedError, HandoutRequest
@@ -319,11 +319,12 @@ def test_call_list_holds_reports_waiting_n_days_or_more(desk, supervisor, closed
     assert len(reports.call_list(days=6, today=TODAY)) == 2
 
 
-def test_called_tick_records_who_when_and_note(desk, closed):
+def test_called_tick_records_who_when_and_note(desk, admin, closed):
+    auth.create_user(admin, "qiantai", "李前台", Role.RECEPTION, "desk-pass-2026")  # the list shows display names
     v = _received_on(desk, closed, TODAY - dt.timedelta(days=30), "张三丰")
     reports.mark_called(desk, v.id, "已短信通知")
     (row,) = reports.call_list(today=TODAY)
-    assert row.called and row.calls == 1 and row.last_called_by == "qiantai" and row.last_note == "已短信通知"
+    assert row.called and row.calls == 1 and row.last_called_by == "李前台" and row.last_note == "已短信通知"
     assert row.last_called_at == clock.now()
 
 
