@@ -62,6 +62,7 @@ Stage = Callable[["DemoContext"], None]
 
 #: The modules whose stages the demo runs (each registers its stage when imported).
 STAGE_MODULES: list[str] = [
+    "frontdesk.services.demo_reports",
 ]
 
 

@@ -360,6 +360,12 @@ def waiting_reports(limit: int = 1000) -> list[ReportRow]:
     return [_report_row(v, _arrival_joined(v)) for v in rq.reports_with_status([READY], limit=limit)]
 
 
+def reports_awaited(*, exam_before: dt.date | None = None, limit: int = 1000) -> list[ReportRow]:
+    """Closed visits whose report has not arrived yet (exams before ``exam_before``), oldest first."""
+    rows = rq.reports_with_status([CLOSED], limit=limit, visit_date_before=exam_before)
+    return sorted((_report_row(v, None) for v in rows), key=lambda r: (r.visit_date, r.visit_no))
+
+
 def find_reports(text: str, limit: int = 50) -> list[ReportRow]:
     """Reports (at the desk or handed out) for a scanned visit number, a name, a phone or an ID number."""
     text = normalize_input(text or "")

@@ -57,7 +57,8 @@ def handout_with_visit(handout_id: int) -> m.ReportHandout | None:
             .where(m.ReportHandout.id == handout_id).first())
 
 
-def reports_with_status(statuses: Sequence[str], *, limit: int = 1000, received_before: dt.datetime | None = None):
+def reports_with_status(statuses: Sequence[str], *, limit: int = 1000, received_before: dt.datetime | None = None,
+                        visit_date_before: dt.date | None = None):
     """Visits at ``statuses`` with their guest, package and arrival (arrival may be missing)."""
     query = (m.Visit.select(m.Visit, m.Guest, m.Package, m.ReportArrival).join(m.Guest).switch(m.Visit)
              .join(m.Package, pw.JOIN.LEFT_OUTER).switch(m.Visit)
@@ -65,6 +66,8 @@ def reports_with_status(statuses: Sequence[str], *, limit: int = 1000, received_
              .where(m.Visit.status.in_(list(statuses))))
     if received_before is not None:
         query = query.where(m.ReportArrival.received_at < received_before)
+    if visit_date_before is not None:
+        query = query.where(m.Visit.visit_date < visit_date_before)
     return list(query.order_by(m.ReportArrival.received_at, m.Visit.visit_no).limit(limit))
 
 
