@@ -110,6 +110,53 @@ def pickup_slots() -> tuple[str, ...]:
     return tuple(sorted(dict.fromkeys(slots))) or tuple(site_settings.DEFAULTS["report_pickup_slots"].split(","))
 
 
+@dataclass(frozen=True)
+class ReportSettings:
+    proxy_needs_authorisation: bool
+    uncollected_days: int
+    pickup_slots: tuple[str, ...]
+    slot_limit: int
+
+
+def report_settings() -> ReportSettings:
+    return ReportSettings(proxy_needs_authorisation(), uncollected_days(), pickup_slots(), slot_limit())
+
+
+def parse_slots(text: str) -> tuple[str, ...]:
+    """"09:00-10:00, 10:00-11:00" as slots in order; ``ValidationError`` naming a slot that is not one."""
+    slots = []
+    for part in re.split(r"[,，;；\s]+", normalize_input(text or "").replace(" - ", "-")):
+        if not part:
+            continue
+        match = _SLOT.fullmatch(part)
+        if not match or not (int(match.group(1)) < 24 and int(match.group(2)) < 60 and int(match.group(3)) <= 24
+                             and int(match.group(4)) < 60 and part[:5] < part[6:]):
+            raise ValidationError(tr("时段“{s}”应写成 09:00-10:00", "The slot “{s}” should read like 09:00-10:00",
+                                     s=part), field="slots")
+        slots.append(part)
+    if not slots:
+        raise ValidationError(tr("请至少设置一个领取时段", "Set at least one pickup slot"), field="slots")
+    return tuple(sorted(dict.fromkeys(slots)))
+
+
+def update_report_settings(session: Session, settings: ReportSettings) -> ReportSettings:
+    """Change the site's report settings (supervisor; each change audited), all or none."""
+    session.require(Role.SUPERVISOR)
+    if not 1 <= settings.uncollected_days <= 365:
+        raise ValidationError(tr("未领取天数应为 1 至 365", "Days uncollected must be 1 to 365"), field="days")
+    if not 1 <= settings.slot_limit <= 200:
+        raise ValidationError(tr("每个时段人数应为 1 至 200", "Guests per slot must be 1 to 200"), field="slot_limit")
+    slots = parse_slots(",".join(settings.pickup_slots))
+    values = {"report_proxy_needs_authorisation": "1" if settings.proxy_needs_authorisation else "0",
+              "report_uncollected_days": str(settings.uncollected_days), "report_pickup_slots": ",".join(slots),
+              "report_pickup_slot_limit": str(settings.slot_limit)}
+    with db.transaction():
+        for key, value in values.items():
+            if site_settings.get(key) != value:
+                site_settings.set_value(session, key, value)
+    return report_settings()
+
+
 def normalise_shelf(text: str) -> str:
     """A shelf or cabinet number as written on it: letters, digits and '-', up to 16, upper case; may be empty."""
     shelf = normalize_input(text or "").replace(" ", "").upper()

@@ -349,3 +349,26 @@ def test_export_to_another_format_is_refused_and_not_audited(desk, tmp_path):
     with pytest.raises(ValidationError):
         reports.export_call_list(desk, tmp_path / "calls.pdf", today=TODAY)
     assert not _actions("report.call_list.export")
+
+
+# -- the site's report settings ------------------------------------------------------------------------------------
+
+
+def test_report_settings_need_a_supervisor_and_a_bad_slot_changes_nothing(desk, supervisor):
+    before = reports.report_settings()
+    wanted = reports.ReportSettings(False, 5, ("14:00-15:00", "08:30-09:30"), 3)
+    with pytest.raises(PermissionDeniedError):
+        reports.update_report_settings(desk, wanted)
+    with pytest.raises(ValidationError, match="25:00"):
+        reports.update_report_settings(supervisor, reports.ReportSettings(False, 5, ("08:30-09:30", "24:00-25:00"), 3))
+    assert reports.report_settings() == before and not _actions("setting.change")
+    after = reports.update_report_settings(supervisor, wanted)
+    assert after == reports.ReportSettings(False, 5, ("08:30-09:30", "14:00-15:00"), 3)
+    assert {e["_user"] for e in _actions("setting.change")} == {"zhuguan"} and len(_actions("setting.change")) == 4
+
+
+def test_closed_visits_awaiting_their_report_are_listed_oldest_first(desk, closed, ready):
+    waiting, arrived = closed(), ready("李四")
+    assert [r.visit_id for r in reports.reports_awaited()] == [waiting.id]
+    assert reports.reports_awaited(exam_before=TODAY) == []
+    assert arrived.id not in [r.visit_id for r in reports.reports_awaited()]
