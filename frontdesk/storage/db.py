@@ -227,15 +227,15 @@ def transaction():
         if isinstance(exc, DRIVER_ERRORS):
             raise _failed(exc, outermost=not nested) from exc
         raise
+    if not nested:
+        database.pop_transaction()
     try:
-        if nested:
-            block.commit(begin=False)
-        else:
-            database.pop_transaction()
-            block.commit(begin=False)
-    except DRIVER_ERRORS as exc:
+        block.commit(begin=False)
+    except BaseException as exc:  # e.g. SQLite's deferred foreign keys fail at COMMIT and leave it open
         _roll_back(block, nested, exc, popped=True)
-        raise _failed(exc, outermost=not nested) from exc
+        if isinstance(exc, DRIVER_ERRORS):
+            raise _failed(exc, outermost=not nested) from exc
+        raise
 
 
 def _roll_back(block, nested: bool, cause: BaseException, *, popped: bool = False) -> None:
@@ -291,7 +291,7 @@ def _forget_connection() -> None:
     except Exception as exc:  # closing a dead connection can fail too; peewee forgets it all the same
         log.debug("closing a dead connection: %s", exc)
         obj._state.reset()
-    log.warning("database connection lost; the next call reconnects")
+    log.warning("database connection dropped; the next call reconnects")
 
 
 class _PostgresqlDatabase(pw.PostgresqlDatabase):
@@ -307,9 +307,9 @@ class _PostgresqlDatabase(pw.PostgresqlDatabase):
             return super().execute_sql(sql, params)
         except DRIVER_ERRORS as exc:
             if _connection_lost(str(exc).lower()) or _is_dead():
+                log.warning("database connection lost: %s", exc, exc_info=exc)
                 if not self.in_transaction():
-                    log.warning("connection lost outside a transaction: %s", exc)
-                    _forget_connection()
+                    _forget_connection()  # inside one, the outermost transaction() does it after its rollback
                 raise translate_error(exc) from exc
             raise
 
