@@ -10,7 +10,11 @@ Decisions:
 
 - A guest has at most one live (not cancelled) visit a day: a second
   check-in the same day is refused and the desk adds items to the first one
-  (protects against a double Enter at a busy desk).
+  (protects against a double Enter at a busy desk).  The database holds the
+  rule itself (partial unique indexes, migration 0004: one live visit per
+  guest and day, one per booking), so two desks checking the same guest in
+  at the same moment cannot both win; the other desk is told where, by whom
+  and when the guest was checked in.
 - A receipt is issued whenever the visit costs anything, also when the
   organisation pays it all: its share is an organisation-account (记账)
   payment on the receipt.  A visit that costs nothing has no receipt.
