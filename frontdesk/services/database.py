@@ -37,6 +37,10 @@ def open_database(url: str, *, create: bool | None = None, upgrade: bool = True,
             else:
                 version = migrations.check_not_newer()
                 latest = migrations.latest_version()
+                if require_current and version == 0:
+                    raise DatabaseError(tr("数据库还是空的。请先运行 frontdesk db migrate 建立数据库，或启动 FrontDesk 程序。",
+                                           "The database is empty. Run `frontdesk db migrate` to set it up first, or "
+                                           "start the FrontDesk app."))
                 if require_current and version < latest:
                     raise DatabaseError(tr(
                         "数据库版本 {v} 比本程序的版本 {l} 旧。请先运行 frontdesk db migrate 升级（升级前会自动备份），"

@@ -304,3 +304,15 @@ def test_duplicate_live_visits_stop_the_upgrade_to_4_and_name_them(tmp_path, mon
     with pytest.raises(DatabaseError, match="26112300012, 26112300020"):
         database.open_database(f"sqlite:///{path}")
     assert _file_version(path) == 3
+
+
+def test_a_command_on_a_new_empty_database_asks_for_db_migrate(capsys, tmp_path):
+    path = tmp_path / "new.sqlite3"
+    with sqlite3.connect(path) as con:  # a SQLite file with no tables: a database nobody has set up yet
+        con.execute("CREATE TABLE scratch (x)")
+        con.execute("DROP TABLE scratch")
+    assert path.stat().st_size > 0
+    code, _, err = run(capsys, "--db", f"sqlite:///{path}", "user", "list")
+    assert code == 1 and "db migrate" in err and "数据库还是空的" in err
+    with sqlite3.connect(path) as con:
+        assert con.execute("SELECT name FROM sqlite_master").fetchall() == []
