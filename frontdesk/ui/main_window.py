@@ -66,8 +66,11 @@ def _closeout(w: "MainWindow") -> QWidget:
 
 
 def _reports(w: "MainWindow") -> QWidget:
-    return TablePage(tr("报告发放", "Reports"), overview.reports_waiting, with_day=False,
-                     hint=tr("报告已到前台、等待领取的体检。", "Visits whose report is at the desk, waiting for pickup."))
+    from frontdesk.ui.reports_screen import ReportsScreen
+
+    page = ReportsScreen(w.session, w.settings)
+    page.status_message.connect(lambda text: w.statusBar().showMessage(text, 8000))
+    return page
 
 
 def _end_of_day(w: "MainWindow") -> QWidget:
