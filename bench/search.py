@@ -148,24 +148,25 @@ def _save_meta(engine: str, info: dict) -> None:
 
 def build_or_reuse(url: str, *, guests: int, visits: int, days: int, seed: int, sqlite: bool) -> dict:
     """Open the demo database, building it when it is missing or has other counts."""
+    def same_build() -> bool:
+        mark = demo.demo_mark() or {}
+        return (mark.get("history_guests"), mark.get("history_visits"), mark.get("seed")) == (guests, visits, seed)
+
     if sqlite and SQLITE_PATH.exists():
         database.open_database(url, create=False)
-        have = (m.Guest.select().count(), m.Visit.select().count())
-        if have == (guests, visits):
+        if same_build():
             return dict(_meta("sqlite"), reused=True)
-        print(f"existing database has {have[0]} guests / {have[1]} visits: rebuilding", flush=True)
+        print("existing database was built with other counts: rebuilding", flush=True)
         database.close()
         for suffix in ("", "-wal", "-shm"):
             Path(str(SQLITE_PATH) + suffix).unlink(missing_ok=True)
     database.open_database(url, create=True)
-    have = (m.Guest.select().count(), m.Visit.select().count())
-    if have == (guests, visits):
+    if same_build():
         return dict(_meta("sqlite" if sqlite else "postgresql"), reused=True)
-    if have != (0, 0):
-        raise SystemExit(f"the PostgreSQL database holds {have[0]} guests / {have[1]} visits; use an empty one")
-    print(f"building demo data: {guests} guests, {visits} visits over {days} days ...", flush=True)
+    demo.check_database()  # an empty database, or a clear refusal
+    print(f"building demo data: {guests} guests, {visits} visits over {days} days (bulk history) and the "
+          "service-built demo days ...", flush=True)
     started = time.monotonic()
-    demo.ensure_catalogue_and_accounts()
 
     shown = {}
 
@@ -174,7 +175,7 @@ def build_or_reuse(url: str, *, guests: int, visits: int, days: int, seed: int, 
             shown[stage] = done
             print(f"  {stage}: {done}/{total}  ({time.monotonic() - started:.0f} s)", flush=True)
 
-    demo.generate(guests=guests, visits=visits, days=days, seed=seed, progress=progress)
+    demo.build(history_guests=guests, history_visits=visits, history_days=days, seed=seed, progress=progress)
     if not sqlite:
         dbmod.database.execute_sql("ANALYZE")  # what autovacuum does soon after a bulk load
     seconds = time.monotonic() - started

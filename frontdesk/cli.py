@@ -37,11 +37,39 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--lang", choices=i18n.LANGUAGES, help=tr("界面语言", "interface language"))
     sub = parser.add_subparsers(dest="command", parser_class=_Parser)
 
-    demo = sub.add_parser("demo", help=tr("创建演示数据", "fill the database with demo data"))
-    demo.add_argument("--guests", type=_count, default=None)
-    demo.add_argument("--visits", type=_count, default=None)
-    demo.add_argument("--days", type=_positive, default=30)
+    demo = sub.add_parser(
+        "demo", help=tr("在新的空数据库中建立演示数据", "build the demo in a new, empty database"),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description=tr(
+            "建立演示数据：目录、演示账号，以及由前台自己的服务逐笔办理的几天（登记、预约、报到收费、打印标签到文件、收取标本、"
+            "加项、主管退项、送检、存取物品）：过去几天已全部办完，今天是进行中的上午。\n"
+            "--guests/--visits 另外批量写入这些天之前的历史体检（用于大数据量测试；批量写入，不经服务，但记录形状与服务相同）。\n"
+            "只在新的空数据库中运行：有真实用户或客人的数据库会被拒绝，不作任何更改；已有演示数据的数据库保持不变。",
+            "Builds the demo: the catalogue, the demo accounts and a few days made one by one through the desk's own "
+            "services (registration, bookings, check-in with payment, labels printed to files, containers received, "
+            "add-ons, a supervisor's refund, lab hand-overs, belongings): the past days are finished, today is a "
+            "morning in progress.\n"
+            "--guests/--visits add bulk history before those days (for large benchmark databases): written in bulk, "
+            "not through the services, shaped as the services would leave finished visits.\n"
+            "Runs only on a new, empty database: one with real users or guests is refused with nothing changed; one "
+            "that holds the demo already is left as it is."))
+    demo.add_argument("--days", type=_count, default=3,
+                      help=tr("今天之前由服务办理的天数（默认 3）", "past days built through the services before today "
+                              "(default 3)"))
+    demo.add_argument("--scale", type=float, default=1.0,
+                      help=tr("每天的客流倍数（1 约为每天 30 人次）", "visitors a day, as a multiple (1: about 30 a day)"))
+    demo.add_argument("--today", type=_date, default=None, metavar="YYYY-MM-DD",
+                      help=tr("以哪一天为“今天”（默认今天）", "the day taken as today (default: today)"))
     demo.add_argument("--seed", type=int, default=2026)
+    demo.add_argument("--guests", type=_count, default=0,
+                      help=tr("批量历史：客人数（默认 0）", "bulk history: number of guests (default 0)"))
+    demo.add_argument("--visits", type=_count, default=0,
+                      help=tr("批量历史：体检人次（默认 0）", "bulk history: number of visits (default 0)"))
+    demo.add_argument("--history-days", type=_positive, default=365,
+                      help=tr("批量历史覆盖的天数（默认 365）", "days the bulk history covers (default 365)"))
+    demo.add_argument("--out", type=Path, default=None, metavar="DIR",
+                      help=tr("演示打印文件（标签）的文件夹（默认数据文件夹下 demo-prints）",
+                              "folder for the demo's print files (labels; default: demo-prints in the data folder)"))
 
     dbp = sub.add_parser("db", help=tr("数据库维护", "database maintenance"))
     dbsub = dbp.add_subparsers(dest="db_command", required=True, parser_class=_Parser)
@@ -180,8 +208,7 @@ def _run_command(args, settings: config.WorkstationSettings, url: str) -> int:
     from frontdesk.services import database
 
     if args.command == "demo":
-        database.open_database(url, create=True)
-        return _demo(args)
+        return _demo(args, url)
     if args.command == "db" and args.db_command == "migrate":
         target = database.open_database(url, create=True)
         version, latest = database.schema_status()
@@ -209,27 +236,44 @@ def _run_command(args, settings: config.WorkstationSettings, url: str) -> int:
     raise AssertionError(f"unhandled command {args.command}")
 
 
-def _demo(args) -> int:
-    from frontdesk.services import demo
-    from frontdesk.storage import models as m
+def _demo(args, url: str) -> int:
+    from frontdesk.services import database, demo
 
-    demo.ensure_catalogue_and_accounts()
-    guests = args.guests
-    visits = args.visits
-    if guests is None and visits is None and m.Guest.select().exists():
-        guests = visits = 0  # a demo database already has people: just refresh the catalogue
-    guests = 200 if guests is None else guests
-    visits = 300 if visits is None else visits
+    if args.visits and not args.guests:
+        print(tr("批量历史的体检需要客人：请同时给出 --guests", "Bulk history visits need guests: give --guests too"),
+              file=sys.stderr)
+        return EXIT_USAGE
+    if args.scale <= 0 or args.scale > 50:
+        print(tr("--scale 应在 0 到 50 之间", "--scale must be between 0 and 50"), file=sys.stderr)
+        return EXIT_USAGE
+    # Look before migrating: a database that is not the demo's is left exactly as it was.
+    database.open_database(url, create=True, upgrade=False)
+    try:
+        demo.check_database()
+    except demo.DemoExistsError as exc:
+        print(exc.message)
+        return EXIT_OK
+    database.open_database(url, create=True)
     started = time.monotonic()
 
     def progress(stage: str, done: int, total: int) -> None:
-        if total >= 50000 and (done == total or done % 100000 < 20000):
+        if stage == "days" or (total >= 50000 and (done == total or done % 100000 < 20000)):
             print(f"  {stage}: {done}/{total}", flush=True)
 
-    counts = demo.generate(guests=guests, visits=visits, days=args.days, seed=args.seed, progress=progress)
-    print(tr("演示数据：新增 {g} 位客人、{v} 次体检、{b} 个预约，用时 {s:.1f} 秒",
-             "Demo data: {g} guests, {v} visits, {b} bookings added in {s:.1f} s",
-             g=counts.guests, v=counts.visits, b=counts.bookings, s=time.monotonic() - started))
+    summary = demo.build(today=args.today, days=args.days, seed=args.seed, scale=args.scale,
+                         history_guests=args.guests, history_visits=args.visits, history_days=args.history_days,
+                         output_dir=args.out, progress=progress)
+    if summary.history_visits or summary.history_guests:
+        print(tr("批量历史：{g} 位客人、{v} 次体检", "Bulk history: {g} guests, {v} visits",
+                 g=summary.history_guests, v=summary.history_visits))
+    print(tr("演示日 {d}：{n} 天共 {v} 次体检、{g} 位客人、{r} 张收据，净收 {t} 元；今天还有 {w} 位预约客人未到；用时 {s:.1f} 秒",
+             "Demo day {d}: {v} visits and {g} guests over {n} days, {r} receipts, {t} taken net; {w} of today's "
+             "booked guests still to come; {s:.1f} s", d=summary.today, n=summary.days, v=summary.visits,
+             g=summary.guests, r=summary.receipts, t=summary.takings, w=summary.bookings_waiting,
+             s=time.monotonic() - started))
+    print(tr("标签文件：{p}", "Label files: {p}", p=summary.output_dir))
+    for note in summary.notes:
+        print("  " + note)
     for username, name, role, password in demo.DEMO_ACCOUNTS:
         print(tr("演示账号 {u} / {p}（{r}）", "Demo account {u} / {p} ({r})", u=username, p=password, r=role.label()))
     return EXIT_OK

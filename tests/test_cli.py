@@ -22,21 +22,44 @@ def test_version(capsys):
 
 def test_demo_then_status_and_backup(capsys, tmp_path):
     url = f"sqlite:///{tmp_path / 'desk.sqlite3'}"
-    code, out, _ = run(capsys, "--db", url, "demo", "--guests", "20", "--visits", "10", "--days", "2")
-    assert code == 0 and "20 位客人" in out and "qiantai" in out
+    code, out, _ = run(capsys, "--db", url, "demo", "--guests", "20", "--visits", "10", "--history-days", "2",
+                       "--days", "0", "--scale", "0.3", "--out", str(tmp_path / "prints"))
+    assert code == 0 and "批量历史：20 位客人、10 次体检" in out and "qiantai" in out
     code, out, _ = run(capsys, "--db", url, "db", "status")
     assert code == 0 and "数据库版本" in out
     code, out, _ = run(capsys, "--db", url, "db", "backup", "--out", str(tmp_path / "copy.sqlite3"))
     assert code == 0
     with sqlite3.connect(tmp_path / "copy.sqlite3") as con:
-        assert con.execute("SELECT count(*) FROM guest").fetchone()[0] == 20
+        guests = con.execute("SELECT count(*) FROM guest").fetchone()[0]
+        receipts = con.execute("SELECT count(*) FROM receipt").fetchone()[0]
+    assert guests > 20 and receipts > 10
 
 
-def test_demo_twice_refreshes_catalogue_without_more_people(capsys, tmp_path):
+def test_demo_twice_leaves_the_demo_as_it_is(capsys, tmp_path):
     url = f"sqlite:///{tmp_path / 'desk.sqlite3'}"
-    run(capsys, "--db", url, "demo")
+    run(capsys, "--db", url, "demo", "--days", "0", "--scale", "0.3", "--out", str(tmp_path / "prints"))
+    with sqlite3.connect(tmp_path / "desk.sqlite3") as con:
+        before = con.execute("SELECT count(*) FROM audit_log").fetchone()[0]
     code, out, _ = run(capsys, "--db", url, "demo")
-    assert code == 0 and "新增 0 位客人" in out
+    assert code == 0 and "已有演示数据" in out and "未作更改" in out
+    with sqlite3.connect(tmp_path / "desk.sqlite3") as con:
+        assert con.execute("SELECT count(*) FROM audit_log").fetchone()[0] == before
+
+
+def test_demo_refuses_a_database_with_real_users_and_changes_nothing(capsys, tmp_path, monkeypatch):
+    url = f"sqlite:///{tmp_path / 'desk.sqlite3'}"
+    run(capsys, "--db", url, "db", "migrate")
+    run(capsys, "--db", url, "user", "add", "zhaoliu", "--role", "admin", "--password-stdin",
+        stdin="long-enough-pw\n", monkeypatch=monkeypatch)
+
+    def content():
+        with sqlite3.connect(tmp_path / "desk.sqlite3") as con:
+            return list(con.iterdump())
+
+    before = content()
+    code, out, err = run(capsys, "--db", url, "demo")
+    assert code == 1 and "真实用户账号（zhaoliu）" in err and "未作任何更改" in err
+    assert content() == before
 
 
 def test_user_add_from_stdin_and_list(capsys, tmp_path, monkeypatch):

@@ -12,13 +12,12 @@ def app(qapp):
 
 @pytest.fixture
 def demo_db(fdb):
-    """A database with the catalogue, demo accounts and a few demo people."""
+    """A small demo day: catalogue, demo accounts, yesterday finished and this morning in progress."""
     import datetime as dt
 
     from frontdesk.services import demo
 
-    demo.ensure_catalogue_and_accounts()
-    demo.generate(guests=40, visits=40, days=2, seed=3, today=dt.date.today())
+    demo.build(days=1, scale=0.4, seed=3, today=dt.date.today())
     return fdb
 
 
