@@ -26,7 +26,8 @@ from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (QAbstractItemView, QApplication, QCheckBox, QComboBox, QDateEdit, QDialog,
                                QDialogButtonBox, QFileDialog, QFormLayout, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
-                               QPushButton, QSpinBox, QTableWidget, QTableWidgetItem, QTabWidget, QVBoxLayout, QWidget)
+                               QPushButton, QSizePolicy, QSpinBox, QTableWidget, QTableWidgetItem, QTabWidget,
+                               QVBoxLayout, QWidget)
 
 from frontdesk import clock, config, paths
 from frontdesk.domain.enums import PickupKind, PickupStatus, Role, VisitStatus
@@ -122,6 +123,7 @@ class ReportsScreen(QWidget):
         settings_button.setToolTip(tr("代领授权、领取时段、通知天数（需主管权限）",
                                       "Proxy authorisation, pickup slots, days before calling (supervisor)"))
         settings_button.clicked.connect(self.edit_settings)
+        settings_button.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
         top = QHBoxLayout()
         top.addWidget(title)
         top.addWidget(self.banner, 1)
@@ -207,8 +209,9 @@ class ReportsScreen(QWidget):
         self.appt_day.setDisplayFormat("yyyy-MM-dd")
         self.appt_day.dateChanged.connect(lambda _d: self.refresh_appointments())
         self.appt_slots = _table("apptSlots", [tr("时段", "Slot"), tr("已约 / 上限", "Booked / limit"),
-                                               tr("余", "Free")])
-        self.appt_slots.setMaximumWidth(300)
+                                               tr("余", "Free")], stretch=2)
+        self.appt_slots.setMaximumWidth(380)
+        self.appt_slots.setMinimumWidth(300)
         self.appt_list = _table("apptList", [tr("时段", "Slot"), tr("类型", "Kind"), tr("体检号", "Visit"),
                                              tr("姓名", "Name"), tr("电话", "Phone"), tr("预约状态", "Status"),
                                              tr("报告", "Report"), tr("备注", "Note")], stretch=7)
