@@ -372,3 +372,50 @@ def test_closed_visits_awaiting_their_report_are_listed_oldest_first(desk, close
     assert [r.visit_id for r in reports.reports_awaited()] == [waiting.id]
     assert reports.reports_awaited(exam_before=TODAY) == []
     assert arrived.id not in [r.visit_id for r in reports.reports_awaited()]
+
+
+# -- two desks at once (PostgreSQL: each thread has its own connection) ---------------------------------------------
+
+
+def test_two_desks_handing_out_one_report_at_once_one_wins_the_other_is_told(fdb, desk, ready, monkeypatch):
+    import threading
+
+    from frontdesk.services.session import Session
+    from frontdesk.storage import db as storage_db
+    from frontdesk.storage import report_queries
+
+    if storage_db.dialect() != "postgresql":
+        pytest.skip("SQLite takes the write lock at BEGIN: two desks cannot both get this far")
+    v = ready()
+    guest_id = _guest_id(v)
+    both_read = threading.Barrier(2, timeout=20)
+    move = report_queries.move_status
+
+    def move_after_both_read(*args):
+        both_read.wait()  # each desk has read "report ready" inside its transaction
+        return move(*args)
+
+    monkeypatch.setattr(report_queries, "move_status", move_after_both_read)
+    outcomes = {}
+
+    def desk_hands_out(n):
+        session = Session(f"desk{n}", f"前台员{n}", desk.role, f"前台{n}")
+        try:
+            outcomes[n] = reports.hand_out(session, HandoutRequest(v.id, HandoutMethod.IN_PERSON, id_number=guest_id))
+        except Exception as exc:  # noqa: BLE001 - the test looks at what each desk got
+            outcomes[n] = exc
+        finally:
+            from frontdesk.storage.db import database
+
+            database.close()
+
+    threads = [threading.Thread(target=desk_hands_out, args=(n,)) for n in (1, 2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    won = [o for o in outcomes.values() if isinstance(o, reports.HandoutRecord)]
+    lost = [o for o in outcomes.values() if isinstance(o, ConflictError)]
+    assert len(won) == 1 and len(lost) == 1, outcomes
+    assert "其他工作站" in lost[0].message
+    assert m.ReportHandout.select().count() == 1 and len(_actions("report.handout")) == 1
