@@ -43,8 +43,7 @@ def main() -> None:
     OUT.mkdir(exist_ok=True)
     app = create_application()
     database.open_database(f"sqlite:///{Path(home) / 'demo.sqlite3'}", create=True)
-    demo.ensure_catalogue_and_accounts()
-    demo.generate(guests=300, visits=600, days=20, seed=2026, today=dt.date.today())
+    demo.build(today=dt.date.today(), seed=2026)
 
     shown_db = "SQLite demo.sqlite3"  # not the throw-away folder's path
     login = LoginDialog("前台1", shown_db)
