@@ -123,6 +123,19 @@ def build_parser() -> argparse.ArgumentParser:
     rimport.add_argument("--errors", type=Path, default=None, metavar="OUT.xlsx",
                          help=tr("把错误行及原因写入此工作簿", "write the rejected rows with reasons to this workbook"))
 
+    rep = sub.add_parser("reports", help=tr("体检报告：到达登记、待通知名单", "reports: arrival, the call list"))
+    repsub = rep.add_subparsers(dest="reports_command", required=True, parser_class=_Parser)
+    receive = repsub.add_parser("receive", help=tr("按报告系统导出的 .csv/.xlsx 清单登记报告到达（全部或全不）",
+                                                  "mark reports received from the report system's .csv/.xlsx list "
+                                                  "(all or nothing)"))
+    receive.add_argument("file", type=Path, metavar="FILE")
+    receive.add_argument("--shelf", default="", metavar="NO", help=tr("柜位号（清单第二列没有时）",
+                                                                     "shelf number (where the list's second column has none)"))
+    calls = repsub.add_parser("calls", help=tr("导出报告到达后超过 N 天未领取的名单（脱敏，记入审计）",
+                                              "export the reports not collected after N days (masked, audited)"))
+    calls.add_argument("--out", type=Path, required=True, metavar="FILE.xlsx|FILE.csv")
+    calls.add_argument("--days", type=int, default=None, metavar="N", help=tr("默认取中心设置", "default: the site setting"))
+
     return parser
 
 
@@ -233,6 +246,8 @@ def _run_command(args, settings: config.WorkstationSettings, url: str) -> int:
         return _labels(args)
     if args.command == "roster":
         return _roster_import(args)
+    if args.command == "reports":
+        return _reports(args)
     raise AssertionError(f"unhandled command {args.command}")
 
 
@@ -354,6 +369,28 @@ def _roster_import(args) -> int:
     done = roster_import.import_roster(SYSTEM, result)
     print(tr("已导入 {n} 人到合同“{c}”", "Imported {n} people into contract “{c}”", n=done.added,
              c=result.contract.contract_name))
+    return EXIT_OK
+
+
+def _reports(args) -> int:
+    """Arrival lists and the call list from scripts, through the desk's services (audited as the system)."""
+    from frontdesk.services import reports
+    from frontdesk.services.session import SYSTEM
+
+    if args.reports_command == "receive":
+        try:
+            outcome = reports.receive_reports(SYSTEM, reports.read_arrival_file(args.file), shelf_no=args.shelf)
+        except reports.ArrivalRefusedError as exc:
+            for problem in exc.problems:
+                print(problem.text(), file=sys.stderr)
+            print(tr("{n} 份无法登记，本清单未登记任何报告", "{n} cannot be received; nothing of this list was",
+                     n=len(exc.problems)), file=sys.stderr)
+            return EXIT_USER_ERROR
+        print(tr("已登记 {n} 份，之前已登记 {a} 份", "{n} received, {a} received before", n=len(outcome.received),
+                 a=len(outcome.already)))
+        return EXIT_OK
+    count = reports.export_call_list(SYSTEM, args.out, days=args.days)
+    print(tr("已导出 {n} 人（已脱敏）到 {p}", "Exported {n} guests (masked) to {p}", n=count, p=args.out))
     return EXIT_OK
 
 
