@@ -697,7 +697,8 @@ def _insert_history_visits(rng, count, days, before, guest_ids, sexes, births, r
     charge_v, issued_v = ReceiptKind.CHARGE.value, ReceiptStatus.ISSUED.value
     in_person = HandoutMethod.IN_PERSON.value
     done = 0
-    for offset, n_day in enumerate(per_day):
+    for offset in reversed(range(days)):  # oldest day first: numbers and times go forward together
+        n_day = per_day[offset]
         day = before - dt.timedelta(days=offset + 1)
         if not n_day:
             continue
