@@ -235,6 +235,15 @@ class Booking(BaseModel):
     reminded_at = UtcDateTimeField(null=True)
     created_at = UtcDateTimeField(default=utcnow)
     created_by = pw.CharField(max_length=64, default="")
+    # 0007: half-day, cancel / no-show records, the supervisor who booked over a full station
+    half_day = pw.CharField(max_length=2, default="am")
+    cancel_reason = pw.CharField(max_length=255, default="")
+    cancelled_by = pw.CharField(max_length=64, default="")
+    cancelled_at = UtcDateTimeField(null=True)
+    no_show_by = pw.CharField(max_length=64, default="")
+    no_show_at = UtcDateTimeField(null=True)
+    override_reason = pw.CharField(max_length=255, default="")
+    override_by = pw.CharField(max_length=64, default="")
 
 
 class Visit(BaseModel):
@@ -398,3 +407,38 @@ class ReportCall(BaseModel):
 
 
 ALL_MODELS += [ReportArrival, PickupAppointment, ReportCall]
+
+
+class BookingItem(BaseModel):
+    """A single item booked on top of (or instead of) the package (migration 0007)."""
+
+    booking = pw.ForeignKeyField(Booking, backref="extra_items", on_delete="CASCADE")
+    item = pw.ForeignKeyField(ExamItem)
+
+    class Meta:
+        indexes = ((("booking", "item"), True),)
+
+
+class CapacityRule(BaseModel):
+    """A station's (or, station NULL, the whole centre's) limit on a weekday, 0 = Monday (migration 0007)."""
+
+    station = pw.ForeignKeyField(Station, null=True)
+    weekday = pw.IntegerField()
+    daily_limit = pw.IntegerField()
+    updated_by = pw.CharField(max_length=64)
+    updated_at = UtcDateTimeField(default=utcnow)
+
+
+class CapacityException(BaseModel):
+    """A date's own limit for a station or the whole centre: a holiday, a closure (migration 0007)."""
+
+    station = pw.ForeignKeyField(Station, null=True)
+    day = pw.DateField()
+    closed = pw.BooleanField(default=False)
+    daily_limit = pw.IntegerField(null=True)
+    note = pw.CharField(max_length=128, default="")
+    updated_by = pw.CharField(max_length=64)
+    updated_at = UtcDateTimeField(default=utcnow)
+
+
+ALL_MODELS += [BookingItem, CapacityRule, CapacityException]
