@@ -41,7 +41,7 @@ def test_demo_day_has_reports_received_handed_out_every_way_booked_and_to_call(f
     assert m.ReportHandout.select().where(m.ReportHandout.repeat == True).count() == 1  # noqa: E712
     assert m.ReportHandout.select().where(m.ReportHandout.signature_png.is_null(False)).count() > 0
     assert reports.waiting_reports() and reports.appointments_on(today) and reports.call_list()
-    assert m.ReportCall.select().count() == 2
+    assert 1 <= m.ReportCall.select().count() <= 2
     # Every time the services recorded lies within the demo's days, today's before its morning ends.
     latest = max(h.handed_at for h in m.ReportHandout.select()).astimezone()
     assert latest <= dt.datetime.combine(today, dt.time(10, 30)).astimezone()
