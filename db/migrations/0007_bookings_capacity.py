@@ -1,8 +1,10 @@
 """0007: bookings with half-days, extra items, cancel/no-show/override records; the capacity calendar.
 
-- ``booking`` gains the half-day (``am``/``pm``), who cancelled it, when and
-  why, who marked it a no-show and when, and the supervisor and reason when it
-  was made or moved over a full station.
+- ``booking`` gains the half-day (``am``/``pm``), how it was made (``channel``:
+  desk, phone, roster), who cancelled it, when and why, who marked it a no-show
+  and when (and the supervisor who undid that: the end-of-day marking then
+  leaves it alone), and the supervisor and reason when it was made or moved
+  over a full station.
 - ``booking_item``: single items booked on top of (or instead of) a package;
   they count against their station's capacity like the package's items.
 - ``capacity_rule``: a station's limit on one weekday (0 Monday .. 6 Sunday);
@@ -21,6 +23,8 @@ COMMON = [
     'ALTER TABLE "booking" ADD COLUMN "no_show_by" VARCHAR(64) NOT NULL DEFAULT \'\'',
     'ALTER TABLE "booking" ADD COLUMN "override_reason" VARCHAR(255) NOT NULL DEFAULT \'\'',
     'ALTER TABLE "booking" ADD COLUMN "override_by" VARCHAR(64) NOT NULL DEFAULT \'\'',
+    'ALTER TABLE "booking" ADD COLUMN "channel" VARCHAR(16) NOT NULL DEFAULT \'desk\'',
+    'ALTER TABLE "booking" ADD COLUMN "no_show_undone_by" VARCHAR(64) NOT NULL DEFAULT \'\'',
 ]
 
 SQLITE = COMMON + [

@@ -159,8 +159,11 @@ def draft_from_booking(booking_id: int) -> CheckInRequest:
     if booking is None:
         raise NotFoundError(tr("找不到该预约", "Booking not found"))
     source = VisitSource.GROUP if booking.contract_id else VisitSource.BOOKING
-    return CheckInRequest(guest_id=booking.guest_id, package_id=booking.package_id, contract_id=booking.contract_id,
-                          booking_id=booking.id, source=source)
+    # The single items booked on top of the package (migration 0007) come along as add-ons.
+    extra = [bi.item_id for bi in m.BookingItem.select(m.BookingItem.item).where(m.BookingItem.booking == booking.id)
+             .order_by(m.BookingItem.id)]
+    return CheckInRequest(guest_id=booking.guest_id, package_id=booking.package_id, added_item_ids=extra,
+                          contract_id=booking.contract_id, booking_id=booking.id, source=source)
 
 
 def _guest(guest_id: int) -> m.Guest:

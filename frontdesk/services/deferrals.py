@@ -39,6 +39,7 @@ from frontdesk.domain.text import normalize_digits, normalize_input
 from frontdesk.errors import ConflictError, NotFoundError, ValidationError
 from frontdesk.i18n import tr
 from frontdesk.services import audit, checkin, closeout, site_settings, specimens
+from frontdesk.services import capacity as capacity_service
 from frontdesk.services.session import Session
 from frontdesk.storage import closeout_queries as cq
 from frontdesk.storage import db, queries
@@ -96,17 +97,16 @@ def capacity(station_ids: Sequence[int], first: dt.date, days: int = 1, *,
 
     ``exclude_visit_id``: leave that visit's own open deferrals out (moving a deferral).
     """
-    ids = sorted(set(station_ids))
+    # The capacity service is the one source of limits (weekday rules, date exceptions, the catalogue's
+    # default) and load (bookings, the day's visits, open deferrals); a centre limit shows as station 0.
+    ids = set(station_ids)
     last = first + dt.timedelta(days=max(days, 1) - 1)
-    stations = cq.stations(ids)
-    deferred = cq.deferral_load(first, last, ids, exclude_visit_id)
-    booked = cq.booking_load(first, last, ids)
     result = []
-    for offset in range((last - first).days + 1):
-        day = first + dt.timedelta(days=offset)
-        result.append(DayCapacity(day, tuple(
-            StationCapacity(s.id, _name(s), s.daily_capacity,
-                            deferred.get((day, s.id), 0) + booked.get((day, s.id), 0)) for s in stations)))
+    for load in capacity_service.day_loads(first, last, exclude_visit_id=exclude_visit_id):
+        centre = [load.centre] if load.centre.limit is not None else []
+        result.append(DayCapacity(load.day, tuple(
+            StationCapacity(s.station_id or 0, s.name, s.limit, s.load)
+            for s in centre + [s for s in load.stations if s.station_id in ids])))
     return result
 
 

@@ -244,6 +244,8 @@ class Booking(BaseModel):
     no_show_at = UtcDateTimeField(null=True)
     override_reason = pw.CharField(max_length=255, default="")
     override_by = pw.CharField(max_length=64, default="")
+    channel = pw.CharField(max_length=16, default="desk")
+    no_show_undone_by = pw.CharField(max_length=64, default="")
 
 
 class Visit(BaseModel):
