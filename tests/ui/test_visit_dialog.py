@@ -77,7 +77,7 @@ def test_reception_refund_needs_a_supervisor_who_is_audited(app, qtbot, visit, m
     assert item.status == "refunded"
     refund = m.Receipt.get((m.Receipt.visit == v.id) & (m.Receipt.kind == "refund"))
     assert refund.total == Decimal("80.00")
-    entry = m.AuditLog.get(m.AuditLog.action == "visit_item.refund")
+    entry = m.AuditLog.get(m.AuditLog.action == "visit_item.refund", m.AuditLog.record_id == str(item.id))
     assert entry.username == "zhuguan" and entry.desk == "前台1"
     assert "已退项" in [r[2] for r in dialog.detail.items]
 
@@ -88,7 +88,7 @@ def test_supervisor_declining_leaves_the_item(app, qtbot, visit, monkeypatch):
     dialog.items_table.selectRow(0)
     monkeypatch.setattr(supervisor_dialog.SupervisorDialog, "exec", lambda self: 0)
     dialog.refund_item()
-    assert not m.Receipt.select().where(m.Receipt.kind == "refund").exists()
+    assert not m.Receipt.select().where(m.Receipt.visit == v.id, m.Receipt.kind == "refund").exists()
 
 
 def test_supervisor_voids_the_check_in_receipt(app, qtbot, visit, monkeypatch):
