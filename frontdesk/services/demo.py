@@ -239,7 +239,7 @@ class _Core:
     def setup(self) -> None:
         ctx = self.ctx
         first = ctx.days[0]
-        with clock.pinned(self._local(first - dt.timedelta(days=7), (10, 0))):
+        with clock.pinned(self._local(first - dt.timedelta(days=3), (10, 0))):
             for name, contact, phone, kind, allowance in ORGANISATIONS:
                 org_id = contracts.create_organisation(ctx.supervisor, name, contact, phone)
                 ctx.tick(2)
@@ -266,7 +266,7 @@ class _Core:
                     ctx.tick(1)
                 self.rng.shuffle(entries)
                 self.roster[name] = entries
-        with clock.pinned(self._local(first - dt.timedelta(days=6), (9, 0))):
+        with clock.pinned(self._local(first - dt.timedelta(days=2), (9, 0))):
             # Guests on file from earlier years: the desk finds them by search; a few come back as walk-ins.
             for _ in range(ctx.count(16, minimum=10)):
                 try:
@@ -550,8 +550,9 @@ def build(*, today: dt.date | None = None, days: int = 3, seed: int = 2026, scal
     check_database()
     output_dir = Path(output_dir) if output_dir else paths.data_dir() / "demo-prints"
     first = today - dt.timedelta(days=days)
-    with clock.pinned(dt.datetime.combine(first - dt.timedelta(days=max(history_days, 0) + 10),
-                                          dt.time(9)).astimezone()):
+    # The centre set the system up a few days before the demo days (or before the bulk history).
+    set_up = first - dt.timedelta(days=history_days + 10 if (history_guests or history_visits) else 3)
+    with clock.pinned(dt.datetime.combine(set_up, dt.time(8, 30)).astimezone()):
         _mark(today, seed, days=days, scale=scale, history_guests=history_guests, history_visits=history_visits,
               history_days=history_days)
         ensure_catalogue_and_accounts()
