@@ -436,3 +436,32 @@ def preparation(items: Sequence[BookedItem]) -> tuple[str, ...]:
     lines.append(tr("请携带本人身份证和本预订单，按预约时段到前台报到。",
                     "Bring your ID card and this slip, and check in at the front desk in your half-day."))
     return tuple(lines)
+
+
+# --------------------------------------------------------------------------
+# The booking slip (预订单)
+
+
+def slip_data(booking_id: int, *, issued_by: str = ""):
+    """What the booking slip shows, in the desk's language."""
+    from frontdesk.domain.sex import Sex
+    from frontdesk.printing.booking_slip import BookingSlipData
+    from frontdesk.services import site_settings
+
+    view = booking(booking_id)
+    held = contents(view)
+    return BookingSlipData(
+        site_name=site_settings.display_name(), site_address=site_settings.get("site_address"),
+        site_phone=site_settings.get("site_phone"), booking_no=view.booking_no, guest_name=view.guest_name,
+        sex_label=Sex(view.guest_sex).label() if view.guest_sex else "", exam_date=view.exam_date,
+        weekday=capacity.weekday_name(view.exam_date.weekday()), half_day=view.half_day.label(),
+        package=view.package_name, organisation=view.organisation_name,
+        items=tuple((i.name, f"{i.station_name} {i.station_location}".strip(), i.extra) for i in held.items),
+        fasting=held.fasting, instructions=preparation(held.items), issued_by=issued_by)
+
+
+def slip_pdf(booking_id: int, *, issued_by: str = "") -> bytes:
+    """The booking slip as PDF bytes (A5), its barcode the booking number."""
+    from frontdesk.printing.booking_slip import render_booking_slip  # ReportLab: lazily
+
+    return render_booking_slip(slip_data(booking_id, issued_by=issued_by))

@@ -14,6 +14,9 @@ from frontdesk.storage import models as m
 DEFAULTS = {
     "site_name": "健康体检中心",
     "site_name_en": "Health Examination Centre",
+    # Printed on the booking slip (services.bookings) when set: where to come, whom to call.
+    "site_address": "",
+    "site_phone": "",
     "label_free_reprints": "2",   # reprints a reception user may make per specimen
     # Reports (services.reports): a proxy needs the guest's authorisation ("1"/"0"); reports
     # not collected after this many days go on the call list; pickup slots and guests per slot.

@@ -162,3 +162,25 @@ def test_a_scanned_booking_number_finds_the_booking_and_checks_in_with_its_extra
     assert result.visit.booking_id == view.id
     assert bookings.booking(view.id).status == BookingStatus.CHECKED_IN
     assert Decimal(due) > 0
+
+
+def test_the_slip_of_a_booking_scans_to_its_number_and_lists_its_items_and_preparation(supervisor, desk, cat,
+                                                                                        make_guest):
+    import zxingcpp
+
+    from frontdesk.printing.pdf_raster import pdf_pages_to_images
+    from frontdesk.services import site_settings
+    from tests.printing.conftest import page_texts
+
+    site_settings.set_value(supervisor, "site_address", "健康路 88 号")
+    guest = make_guest(sex="F", name="李娜")
+    view = bookings.create_booking(desk, guest.id, LATER, package_id=cat.package("BASIC").id,
+                                   item_ids=[cat.item_id("US_GYN")], half_day="pm")
+    pdf = bookings.slip_pdf(view.id, issued_by="李前台")
+    text = "".join(page_texts(pdf))
+    for expected in ("李娜", "2026-11-30", "周一", "下午", "基础体检套餐", "子宫附件彩超（加项）", "憋尿", "空腹",
+                     "健康路 88 号"):
+        assert expected in text, expected
+    [code] = zxingcpp.read_barcodes(pdf_pages_to_images(pdf, 200)[0], formats=zxingcpp.BarcodeFormat.Code128)
+    assert code.text == view.booking_no
+    assert [h.booking_id for h in search.search(code.text, day=LATER) if h.kind == "booking"] == [view.id]
