@@ -40,7 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo = sub.add_parser(
         "demo", help=tr("在新的空数据库中建立演示数据", "build the demo in a new, empty database"),
         formatter_class=argparse.RawDescriptionHelpFormatter,
-        description=tr(
+        description=_wrapped(tr(
             "建立演示数据：目录、演示账号，以及由前台自己的服务逐笔办理的几天（登记、预约、报到收费、打印标签到文件、收取标本、"
             "加项、主管退项、送检、存取物品）：过去几天已全部办完，今天是进行中的上午。\n"
             "--guests/--visits 另外批量写入这些天之前的历史体检（用于大数据量测试；批量写入，不经服务，但记录形状与服务相同）。\n"
@@ -52,7 +52,7 @@ def build_parser() -> argparse.ArgumentParser:
             "--guests/--visits add bulk history before those days (for large benchmark databases): written in bulk, "
             "not through the services, shaped as the services would leave finished visits.\n"
             "Runs only on a new, empty database: one with real users or guests is refused with nothing changed; one "
-            "that holds the demo already is left as it is."))
+            "that holds the demo already is left as it is.")))
     demo.add_argument("--days", type=_count, default=3,
                       help=tr("今天之前由服务办理的天数（默认 3）", "past days built through the services before today "
                               "(default 3)"))
@@ -137,6 +137,13 @@ def build_parser() -> argparse.ArgumentParser:
     calls.add_argument("--days", type=int, default=None, metavar="N", help=tr("默认取中心设置", "default: the site setting"))
 
     return parser
+
+
+def _wrapped(text: str) -> str:
+    """Paragraphs wrapped for a terminal (a CJK character is two columns wide)."""
+    import textwrap
+
+    return "\n".join(textwrap.fill(p, 38 if any(ord(c) > 0x2e80 for c in p) else 78) for p in text.split("\n"))
 
 
 def _date(text: str):
