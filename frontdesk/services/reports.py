@@ -929,25 +929,20 @@ def _call_table(rows: Sequence[CallRow]) -> tuple[list[str], list[list[object]]]
     return headers, body
 
 
-def export_call_list(session: Session, path: str | Path, *, days: int | None = None,
-                     today: dt.date | None = None) -> int:
-    """Write the call list, masked, to ``path`` (.csv UTF-8 with BOM for Excel, or .xlsx); audited.
-
-    Returns the number of guests written.
-    """
-    path = Path(path)
+def _export_kind(path: Path) -> str:
     kind = path.suffix.lower()
     if kind not in (".csv", ".xlsx"):
         raise ValidationError(tr("请保存为 .csv 或 .xlsx 文件", "Save as a .csv or .xlsx file"), field="file")
-    days = uncollected_days() if days is None else days
-    rows = call_list(days=days, today=today)
-    headers, body = _call_table(rows)
+    return kind
+
+
+def _write_table(path: Path, headers: Sequence[str], body: Sequence[Sequence[object]], title: str) -> None:
+    """A .csv (UTF-8 with BOM, as Excel wants it) or .xlsx file; visit numbers stay text."""
     try:
-        if kind == ".csv":
+        if path.suffix.lower() == ".csv":
             buffer = io.StringIO()
             writer = csv.writer(buffer)
             writer.writerow(headers)
-            # Numbers as text, so Excel keeps visit numbers whole and does not read them as dates.
             writer.writerows([[f"{c}" for c in row] for row in body])
             path.write_text(buffer.getvalue(), encoding="utf-8-sig", newline="")
         else:
@@ -955,14 +950,41 @@ def export_call_list(session: Session, path: str | Path, *, days: int | None = N
 
             book = Workbook()
             sheet = book.active
-            sheet.title = tr("待通知领取", "To call")[:31]
-            sheet.append(headers)
+            sheet.title = title[:31]
+            sheet.append(list(headers))
             for row in body:
                 sheet.append([str(c) if i == 0 else c for i, c in enumerate(row)])
             book.save(path)
     except OSError as exc:
         raise UserError(tr("无法保存文件：{e}", "Cannot save the file: {e}", e=exc), field="file") from None
+
+
+def export_call_list(session: Session, path: str | Path, *, days: int | None = None,
+                     today: dt.date | None = None) -> int:
+    """Write the call list, masked, to ``path`` (.csv or .xlsx); audited. Returns the number of guests written."""
+    path = Path(path)
+    kind = _export_kind(path)
+    days = uncollected_days() if days is None else days
+    rows = call_list(days=days, today=today)
+    headers, body = _call_table(rows)
+    _write_table(path, headers, body, tr("待通知领取", "To call"))
     with db.transaction():
         audit.record(session, "report.call_list.export", "file", path.name, rows=len(rows), days=days,
+                     format=kind.lstrip("."), masked=True)
+    return len(rows)
+
+
+def export_appointments(session: Session, path: str | Path, day: dt.date) -> int:
+    """Write the day's pickup appointments, masked, to ``path`` (.csv or .xlsx); audited."""
+    path = Path(path)
+    kind = _export_kind(path)
+    rows = appointments_on(day)
+    headers = [tr("体检号", "Visit"), tr("姓名", "Name"), tr("电话", "Phone"), tr("日期", "Day"), tr("时段", "Slot"),
+               tr("类型", "Kind"), tr("预约状态", "Status"), tr("报告", "Report"), tr("备注", "Note")]
+    body = [[r.visit_no, r.guest_name, r.phone, r.day.isoformat(), r.slot, r.kind.label(), r.status.label(),
+             VisitStatus(r.report_status).label(), r.note] for r in rows]
+    _write_table(path, headers, body, tr("领取预约", "Pickup appointments"))
+    with db.transaction():
+        audit.record(session, "report.appointments.export", "file", path.name, rows=len(rows), day=day.isoformat(),
                      format=kind.lstrip("."), masked=True)
     return len(rows)

@@ -230,10 +230,13 @@ class ReportsScreen(QWidget):
         book.clicked.connect(self.book_appointment)
         cancel = QPushButton(tr("取消所选预约", "Cancel selected"), objectName="apptCancel")
         cancel.clicked.connect(self.cancel_appointment)
+        export = QPushButton(tr("导出…", "Export…"), objectName="exportAppointments")
+        export.clicked.connect(lambda: self.export_appointments())
         top = QHBoxLayout()
         top.addWidget(QLabel(tr("日期", "Day")))
         top.addWidget(self.appt_day)
         top.addStretch()
+        top.addWidget(export)
         top.addWidget(cancel)
         lists = QHBoxLayout()
         lists.addWidget(self.appt_slots)
@@ -574,37 +577,54 @@ class ReportsScreen(QWidget):
 
         run_in_background(lambda: reports.mark_called(self.session, visit_id, note), done, failed, context=self)
 
-    def export_calls(self, path: str | None = None) -> None:
-        if not path:
-            folder = paths.data_dir() / "documents"
-            folder.mkdir(parents=True, exist_ok=True)
-            suggested = folder / f"report-calls-{clock.today().isoformat()}.xlsx"
-            dialog = QFileDialog(self, tr("导出待通知名单", "Export the call list"), str(suggested),
-                                 tr("Excel 文件 (*.xlsx);;CSV 文件 (*.csv)", "Excel files (*.xlsx);;CSV files (*.csv)"))
-            dialog.setOption(QFileDialog.Option.DontUseNativeDialog, True)
-            dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
-            dialog.selectFile(suggested.name)
-            dialog.resize(860, 520)
-            if not dialog.exec() or not dialog.selectedFiles():
-                return
-            path = dialog.selectedFiles()[0]
-            if not path.lower().endswith((".xlsx", ".csv")):
-                path += ".csv" if "csv" in dialog.selectedNameFilter().lower() else ".xlsx"
-        days = self.call_days.value()
+    def _ask_export_path(self, title: str, name: str) -> str:
+        """A .xlsx or .csv file to write, from Qt's own save dialog (in the desk's language); "" when cancelled."""
+        folder = paths.data_dir() / "documents"
+        folder.mkdir(parents=True, exist_ok=True)
+        suggested = folder / f"{name}.xlsx"
+        dialog = QFileDialog(self, title, str(suggested),
+                             tr("Excel 文件 (*.xlsx);;CSV 文件 (*.csv)", "Excel files (*.xlsx);;CSV files (*.csv)"))
+        dialog.setOption(QFileDialog.Option.DontUseNativeDialog, True)
+        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+        dialog.selectFile(suggested.name)
+        dialog.resize(860, 520)
+        if not dialog.exec() or not dialog.selectedFiles():
+            return ""
+        path = dialog.selectedFiles()[0]
+        if not path.lower().endswith((".xlsx", ".csv")):
+            path += ".csv" if "csv" in dialog.selectedNameFilter().lower() else ".xlsx"
+        return path
 
+    def _export(self, work, path: str, what: str, label: QLabel | None = None) -> None:
         def done(count):
             self.last_export = path
-            self._say(tr("已导出 {n} 人（已脱敏）到 {p}", "Exported {n} guests (masked) to {p}", n=count, p=path), "ok")
+            self._say(tr("已导出{w} {n} 条（已脱敏）到 {p}", "Exported {n} {w} (masked) to {p}", w=what, n=count, p=path),
+                      "ok", label)
 
         def failed(exc):
             QApplication.beep()
             if isinstance(exc, UserError):
-                self._say(exc.message, "bad")
+                self._say(exc.message, "bad", label)
             else:
                 show_error(self, exc)
 
-        run_in_background(lambda: reports.export_call_list(self.session, path, days=days), done, failed,
-                          context=self)
+        run_in_background(work, done, failed, context=self)
+
+    def export_calls(self, path: str | None = None) -> None:
+        path = path or self._ask_export_path(tr("导出待通知名单", "Export the call list"),
+                                             f"report-calls-{clock.today().isoformat()}")
+        if path:
+            days = self.call_days.value()
+            self._export(lambda: reports.export_call_list(self.session, path, days=days), path,
+                         tr("待通知名单", "guests to call"))
+
+    def export_appointments(self, path: str | None = None) -> None:
+        day = self._appt_date()
+        path = path or self._ask_export_path(tr("导出领取预约", "Export the pickup appointments"),
+                                             f"pickup-appointments-{day.isoformat()}")
+        if path:
+            self._export(lambda: reports.export_appointments(self.session, path, day), path,
+                         tr("领取预约", "appointments"), self.appt_message)
 
     # -- site settings ------------------------------------------------------------------
     def edit_settings(self) -> None:

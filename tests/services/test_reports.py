@@ -419,3 +419,13 @@ def test_two_desks_handing_out_one_report_at_once_one_wins_the_other_is_told(fdb
     assert len(won) == 1 and len(lost) == 1, outcomes
     assert "其他工作站" in lost[0].message
     assert m.ReportHandout.select().count() == 1 and len(_actions("report.handout")) == 1
+
+
+def test_days_appointments_export_masked_and_audited(desk, closed, tmp_path):
+    v = closed("张三丰")
+    reports.book_pickup(desk, v.id, TODAY, "09:00-10:00", note="顺便咨询")
+    assert reports.export_appointments(desk, tmp_path / "appts.csv", TODAY) == 1
+    text = (tmp_path / "appts.csv").read_text(encoding="utf-8-sig")
+    assert v.visit_no in text and "张*丰" in text and "张三丰" not in text and "09:00-10:00" in text
+    assert m.Visit.get_by_id(v.id).guest.phone not in text
+    assert [(e["format"], e["rows"]) for e in _actions("report.appointments.export")] == [("csv", 1)]
