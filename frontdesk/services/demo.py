@@ -144,7 +144,8 @@ def check_database() -> None:
         raise DemoExistsError(tr(
             "此数据库已有演示数据（{d}建立，种子 {s}），未作更改。如需新的演示日，请删除该数据库文件或用 --db 指定新文件。",
             "This database holds the demo already (built on {d}, seed {s}); nothing was changed. For a new demo day, "
-            "delete the database file or give a new file with --db.", d=mark.get("today", "?"), s=mark.get("seed", "?")))
+            "delete the database file or give a new file with --db.", d=mark.get("today", "?"),
+            s=mark.get("seed", "?")))
     tables = [("guest", m.Guest), ("visit", m.Visit), ("booking", m.Booking)]
     if users or any(db.database.table_exists(t) and model.select(model.id).limit(1).exists() for t, model in tables):
         raise NotADemoDatabaseError(tr(
@@ -244,15 +245,13 @@ class _Core:
                 org_id = contracts.create_organisation(ctx.supervisor, name, contact, phone)
                 ctx.tick(2)
                 if kind == "GROUP":
-                    terms = contracts.ContractTermsInput(f"{ctx.today.year}年度员工体检", first - dt.timedelta(days=30),
-                                                         ctx.today + dt.timedelta(days=120),
-                                                         package_id=self.packages["GROUP"].id, addon_allowance=allowance)
+                    packages = {"package_id": self.packages["GROUP"].id}
                 else:
-                    terms = contracts.ContractTermsInput(f"{ctx.today.year}年度员工体检", first - dt.timedelta(days=30),
-                                                         ctx.today + dt.timedelta(days=120),
-                                                         male_package_id=self.packages["COMP_M"].id,
-                                                         female_package_id=self.packages["COMP_F"].id,
-                                                         addon_allowance=allowance)
+                    packages = {"male_package_id": self.packages["COMP_M"].id,
+                                "female_package_id": self.packages["COMP_F"].id}
+                terms = contracts.ContractTermsInput(f"{ctx.today.year}年度员工体检", first - dt.timedelta(days=30),
+                                                     ctx.today + dt.timedelta(days=120), addon_allowance=allowance,
+                                                     **packages)
                 contract_id = contracts.create_contract(ctx.supervisor, org_id, terms)
                 ctx.organisation_ids[name] = org_id
                 ctx.contract_ids[name] = contract_id
@@ -436,7 +435,8 @@ class _Core:
         # The labels follow the guide sheet out of the printer; the rest of the visit happens later.
         self._schedule(now + dt.timedelta(minutes=self.rng.uniform(0.5, 7)),
                        lambda: self._print(session, visit.id, "check_in"))
-        self._schedule(now + dt.timedelta(minutes=self.rng.uniform(12, 30)), lambda: self._blood_drawn(visit.id))
+        self._schedule(now + dt.timedelta(minutes=self.rng.uniform(12, 30)),
+                       lambda: self._blood_drawn(visit.id, record))
         self._schedule(now + dt.timedelta(minutes=self.rng.uniform(30, 70)),
                        lambda: self._hand_in(session, record, "urine"))
         self._schedule(now + dt.timedelta(minutes=self.rng.uniform(50, 130)),
@@ -457,13 +457,15 @@ class _Core:
         return [s for s in specimens.specimens_of(visit_id)
                 if s.tube_type.container_kind in kinds and s.status in specimens.OPEN_STATUSES]
 
-    def _blood_drawn(self, visit_id: int) -> None:
+    def _blood_drawn(self, visit_id: int, record: DemoVisit | None = None) -> None:
         """The blood-draw room sends the tubes down; 前台2 scans them in."""
         for specimen in self._open(visit_id, ("blood", "other")):
             if specimen.status == SpecimenStatus.CREATED.value:
                 self._print(self.ctx.desk2, visit_id, "check_in", [specimen.id])
             specimens.receive_specimen(self.ctx.desk2, specimen.barcode, expected_visit_id=visit_id)
             self.ctx.tick(0.2)
+        if record is not None and record.progress == "arrived":
+            record.progress = "midway"
 
     def _hand_in(self, session: Session, record: DemoVisit, kind: str) -> None:
         """The guest hands in a urine cup or stool container: label it, scan it in."""

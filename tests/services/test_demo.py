@@ -75,10 +75,20 @@ def test_specimens_are_in_every_state_and_past_days_are_finished(built):
     assert all(s.handover_no and s.print_count >= 1 and s.collected_at for s in sent)
 
 
-def test_label_files_were_written_for_the_printed_labels(built):
+def test_label_files_hold_the_printed_labels_of_their_visit(built):
+    import zxingcpp
+    from PIL import Image
+
     files = sorted((built.output_dir / "labels").glob("*.png"))
-    printed = sum(s.print_count for s in m.Specimen.select())
-    assert printed > 0 and len(files) == printed
+    printed = list(m.Specimen.select().where(m.Specimen.print_count > 0))
+    assert printed and len(files) == sum(s.print_count for s in printed)
+    visit_of = {s.barcode: s.visit.visit_no for s in printed}
+    decoded = set()
+    for path in files:
+        (code,) = [r.text for r in zxingcpp.read_barcodes(Image.open(path).convert("L"))]
+        assert path.name.startswith(f"labels-{visit_of[code]}-")  # the label of the visit it was printed for
+        decoded.add(code)
+    assert decoded == set(visit_of)
 
 
 def test_every_booking_and_visit_is_eligible_for_its_package(built):
