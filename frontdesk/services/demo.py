@@ -35,7 +35,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import random
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import ROUND_CEILING, Decimal
@@ -49,8 +48,8 @@ from frontdesk.domain.idnumber import age_on, make_resident_id
 from frontdesk.domain.pinyin import pinyin_initials
 from frontdesk.errors import DuplicateGuestError, UserError
 from frontdesk.i18n import tr
-from frontdesk.services import (audit, auth, belongings, bookings, catalogue, checkin, contracts, eligibility, guests,
-                                labels, specimens)
+from frontdesk.services import (audit, auth, belongings, bookings, catalogue, checkin, contracts, guests, labels,
+                                specimens)
 from frontdesk.services.demo_context import DemoContext, DemoGuest, DemoVisit, stages
 from frontdesk.services.payments import PaymentInput
 from frontdesk.services.session import SYSTEM, Session
