@@ -340,6 +340,8 @@ class _Core:
             at = start + dt.timedelta(minutes=self.rng.uniform(5, 170))
             if today and n % 3 == 2:
                 at = limit + dt.timedelta(minutes=self.rng.uniform(10, 90))  # still to come this morning
+            elif not today and n % 9 == 8:
+                continue  # did not come: a no-show for the end of the day
             arrivals.append((at, lambda s, b=booking_id: self._check_in_booking(s, b)))
         for _ in range(ctx.count(12)):
             at = start + dt.timedelta(minutes=self.rng.uniform(5, 200))

@@ -15,7 +15,10 @@ The contract for a stage
   would make them, and receipt numbers and audit times only go forward).
   ``ctx.day`` is the day being built; ``ctx.is_today`` says whether it is
   today (a morning in progress: stop at ``ctx.now_limit``, do not finish what
-  a desk would only finish in the afternoon); past days are finished days.
+  a desk would only finish in the afternoon); past days are finished days
+  (every container received and sent to the lab, belongings back; the
+  visits themselves stay checked in for the close-out stage, and about one
+  booking in nine never arrived: a no-show to mark).
 - It makes its records only through services, as a desk user would:
   ``ctx.desk`` (reception, 李前台, desk 前台1), ``ctx.desk2`` (reception at
   前台2), ``ctx.supervisor`` (王主管) for what needs a supervisor.  It sets
