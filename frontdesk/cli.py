@@ -278,8 +278,12 @@ def _demo(args, url: str) -> int:
     database.open_database(url, create=True)
     started = time.monotonic()
 
+    shown: dict[str, int] = {}
+
     def progress(stage: str, done: int, total: int) -> None:
-        if stage == "days" or (total >= 50000 and (done == total or done % 100000 < 20000)):
+        # Every service-built day; bulk history in tenths, and only when it is large.
+        if stage == "days" or (total >= 50000 and (done == total or done - shown.get(stage, 0) >= total // 10)):
+            shown[stage] = done
             print(f"  {stage}: {done}/{total}", flush=True)
 
     summary = demo.build(today=args.today, days=args.days, seed=args.seed, scale=args.scale,
