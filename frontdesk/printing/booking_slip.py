@@ -44,18 +44,18 @@ class BookingSlipData:
 
 _PAGE_W, _PAGE_H = A5
 _MARGIN_X = 11 * mm
-_MARGIN_TOP = 10 * mm
-_FOOTER_H = 14 * mm
+_MARGIN_TOP = 8 * mm
+_FOOTER_H = 12 * mm
 _X = _MARGIN_X
 _W = _PAGE_W - 2 * _MARGIN_X
 _RIGHT = _X + _W
 _BODY = 9.5
 _SMALL = 8
 _MODULE = 0.3 * mm
-_BAR_H = 12 * mm
-_PAD = 1.5 * mm
+_BAR_H = 11 * mm
+_PAD = 0.9 * mm
 _COL_NO = 8 * mm
-_COL_STATION = 50 * mm
+_COL_STATION = 42 * mm
 _COL_ITEM = _W - _COL_NO - _COL_STATION
 
 
@@ -90,9 +90,9 @@ def _facts(data: BookingSlipData) -> Block:
         rows.append((tr("单位", "Organisation"), data.organisation))
     label_w = max(text_width(label, _BODY) for label, _ in rows) + 2 * _PAD
     value_w = _W - label_w - 2 * _PAD
-    wrapped = [(label, wrap_text(value, 11, value_w, bold=True)) for label, value in rows]
-    heights = [len(lines) * line_height(11) + 2 * _PAD for _, lines in wrapped]
-    height = sum(heights) + 3 * mm
+    wrapped = [(label, wrap_text(value, 10.5, value_w, bold=True)) for label, value in rows]
+    heights = [len(lines) * line_height(10.5) + 2 * _PAD for _, lines in wrapped]
+    height = sum(heights) + 2 * mm
 
     def draw(c: Canvas, top: float) -> None:
         y = top
@@ -104,8 +104,8 @@ def _facts(data: BookingSlipData) -> Block:
             c.rect(_X, y - row_h, label_w, row_h, stroke=0, fill=1)
             c.rect(_X, y - row_h, _W, row_h, stroke=1, fill=0)
             c.line(_X + label_w, y, _X + label_w, y - row_h)
-            draw_text(c, _X + _PAD, baseline(y - _PAD, 11), label, _BODY, color=GREY)
-            draw_lines(c, _X + label_w + _PAD, y - _PAD, lines, 11, bold=True)
+            draw_text(c, _X + _PAD, baseline(y - _PAD, 10.5), label, _BODY, color=GREY)
+            draw_lines(c, _X + label_w + _PAD, y - _PAD, lines, 10.5, bold=True)
             y -= row_h
         c.restoreState()
 
@@ -123,18 +123,19 @@ def _table_header() -> Block:
         c.rect(_X, top - height, _W, height, stroke=1, fill=1)
         c.restoreState()
         x = _X
-        for title, width in ((tr("序号", "No."), _COL_NO), (tr("检查项目", "Item"), _COL_ITEM),
-                             (tr("科室 / 地点", "Station / where"), _COL_STATION)):
+        for title, width in ((tr("序号", "No."), _COL_NO), (tr("科室 / 地点", "Station / where"), _COL_STATION),
+                             (tr("检查项目", "Items"), _COL_ITEM)):
             draw_text(c, x + width / 2, baseline(top - _PAD, _BODY), title, _BODY, bold=True, align="centre")
             x += width
 
     return Block(height, draw, keep_with_next=True)
 
 
-def _item_row(number: int, item: str, station: str, extra: bool, header: Block) -> Block:
-    label = item + (tr("（加项）", " (added)") if extra else "")
-    item_lines = wrap_text(label, _BODY, _COL_ITEM - 2 * _PAD, bold=extra)
-    station_lines = wrap_text(station, _BODY, _COL_STATION - 2 * _PAD)
+def _station_row(number: int, station: str, items: list[tuple[str, bool]], header: Block) -> Block:
+    """One row per station: where to go, and what is done there (extra items marked)."""
+    text = tr("、", ", ").join(name + (tr("（加项）", " (added)") if extra else "") for name, extra in items)
+    item_lines = wrap_text(text, _BODY, _COL_ITEM - 2 * _PAD)
+    station_lines = wrap_text(station, _BODY, _COL_STATION - 2 * _PAD, bold=True)
     height = max(len(item_lines), len(station_lines)) * line_height(_BODY) + 2 * _PAD
 
     def draw(c: Canvas, top: float) -> None:
@@ -143,13 +144,20 @@ def _item_row(number: int, item: str, station: str, extra: bool, header: Block) 
         c.setLineWidth(0.5)
         c.rect(_X, top - height, _W, height, stroke=1, fill=0)
         c.line(_X + _COL_NO, top, _X + _COL_NO, top - height)
-        c.line(_X + _COL_NO + _COL_ITEM, top, _X + _COL_NO + _COL_ITEM, top - height)
+        c.line(_X + _COL_NO + _COL_STATION, top, _X + _COL_NO + _COL_STATION, top - height)
         c.restoreState()
         draw_text(c, _X + _COL_NO / 2, baseline(top - _PAD, _BODY), str(number), _BODY, align="centre")
-        draw_lines(c, _X + _COL_NO + _PAD, top - _PAD, item_lines, _BODY, bold=extra)
-        draw_lines(c, _X + _COL_NO + _COL_ITEM + _PAD, top - _PAD, station_lines, _BODY)
+        draw_lines(c, _X + _COL_NO + _PAD, top - _PAD, station_lines, _BODY, bold=True)
+        draw_lines(c, _X + _COL_NO + _COL_STATION + _PAD, top - _PAD, item_lines, _BODY)
 
     return Block(height, draw, repeat=header)
+
+
+def _by_station(items) -> list[tuple[str, list[tuple[str, bool]]]]:
+    grouped: dict[str, list[tuple[str, bool]]] = {}
+    for name, station, extra in items:
+        grouped.setdefault(station, []).append((name, extra))
+    return list(grouped.items())
 
 
 def _box(heading: str, texts: tuple[str, ...], bold_first: bool) -> Block:
@@ -161,10 +169,10 @@ def _box(heading: str, texts: tuple[str, ...], bold_first: bool) -> Block:
                for i, text in enumerate(texts)]
     body_h = sum(len(lines) for lines, _ in entries) * line_height(size) + max(len(entries) - 1, 0) * 0.8 * mm
     box_h = 2.5 * mm + line_height(10.5) + 1 * mm + body_h + 2.5 * mm
-    height = box_h + 4 * mm
+    height = box_h + 2.5 * mm
 
     def draw(c: Canvas, top: float) -> None:
-        top -= 3 * mm
+        top -= 2 * mm
         c.saveState()
         c.setFillColor(LIGHT_FILL)
         c.setStrokeColor(black)
@@ -204,11 +212,11 @@ def _footer(data: BookingSlipData):
 
 
 def render_booking_slip(data: BookingSlipData) -> bytes:
-    """The slip as A5 portrait PDF bytes (a long list of items continues on a second page)."""
+    """The slip as A5 portrait PDF bytes, one row per station (a long list continues on a second page)."""
     header = _table_header()
     blocks = [_header(data), _facts(data), header]
-    blocks.extend(_item_row(n, item, station, extra, header)
-                  for n, (item, station, extra) in enumerate(data.items, start=1))
+    blocks.extend(_station_row(n, station, items, header)
+                  for n, (station, items) in enumerate(_by_station(data.items), start=1))
     blocks.append(_box(tr("检前须知", "Before you come"), data.instructions, data.fasting))
     where = _where(data)
     if where is not None:

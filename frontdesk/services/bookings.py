@@ -465,3 +465,95 @@ def slip_pdf(booking_id: int, *, issued_by: str = "") -> bytes:
     from frontdesk.printing.booking_slip import render_booking_slip  # ReportLab: lazily
 
     return render_booking_slip(slip_data(booking_id, issued_by=issued_by))
+
+
+# --------------------------------------------------------------------------
+# For the booking dialog: choices and a live preview (reads only)
+
+
+@dataclass(frozen=True)
+class Choice:
+    id: int
+    label: str
+
+
+@dataclass(frozen=True)
+class GuestSummary:
+    id: int
+    name: str
+    sex: str
+    birth_date: dt.date | None
+    phone_masked: str
+    id_number_masked: str
+
+    def text(self, day: dt.date) -> str:
+        from frontdesk.domain.sex import Sex
+
+        age = tr("{a}岁", "{a} y", a=age_on(self.birth_date, day)) if self.birth_date and self.birth_date <= day else ""
+        sex = Sex(self.sex).label() if self.sex else ""
+        return "  ".join(x for x in (self.name, sex, age, self.phone_masked, self.id_number_masked) if x)
+
+
+def guest_summary(guest_id: int) -> GuestSummary:
+    from frontdesk.domain.masking import mask_id_number
+
+    guest = m.Guest.get_or_none(m.Guest.id == guest_id)
+    if guest is None:
+        raise NotFoundError(tr("找不到该客人", "Guest not found"))
+    return GuestSummary(guest.id, guest.name, guest.sex, guest.birth_date, mask_phone(guest.phone or ""),
+                        mask_id_number(guest.id_number or ""))
+
+
+def package_choices() -> list[Choice]:
+    from frontdesk.services import catalogue
+
+    return [Choice(p.id, f"{_name(p)}  ¥{p.price}") for p in catalogue.active_packages()]
+
+
+def item_choices() -> list[Choice]:
+    from frontdesk.services import catalogue
+
+    return [Choice(i.id, tr("{i}（{s}）", "{i} ({s})", i=_name(i), s=_name(i.station)))
+            for i in catalogue.active_items()]
+
+
+def contract_choices(guest_id: int, day: dt.date) -> list[Choice]:
+    """Contracts active on ``day`` whose roster holds the guest."""
+    guest = m.Guest.get_or_none(m.Guest.id == guest_id)
+    if guest is None:
+        return []
+    return [Choice(c.id, f"{bq.organisation_name(c)} · {c.name}") for c in eligibility.active_contracts_for(guest, day)]
+
+
+@dataclass(frozen=True)
+class BookingPreview:
+    eligible: bool
+    banner: str                                   # eligibility in words (the reason when refused)
+    package_id: int | None                        # a group's package when none was chosen
+    needed: tuple[capacity.StationDay, ...]       # the centre and each station the booking needs, that day
+    full: tuple[capacity.StationDay, ...]
+    nearest: tuple[dt.date, ...]                  # when full: the nearest dates that fit
+
+    @property
+    def fits(self) -> bool:
+        return not self.full
+
+
+def preview(guest_id: int, exam_date: dt.date, *, package_id: int | None = None, item_ids: Sequence[int] = (),
+            contract_id: int | None = None, exclude_booking_id: int | None = None) -> BookingPreview:
+    """What booking this would say: eligibility with its reason, the day's load where it is needed, and
+    the nearest dates that fit when the day is full.  Writes nothing."""
+    guest = m.Guest.get_or_none(m.Guest.id == guest_id)
+    if guest is None:
+        raise NotFoundError(tr("找不到该客人", "Guest not found"))
+    verdict = eligibility.check(guest, package_id=package_id, item_ids=list(item_ids), contract_id=contract_id,
+                                day=exam_date)
+    chosen = package_id if package_id is not None else verdict.package_id_suggested
+    wanted = capacity.demand(chosen, list(item_ids))
+    load = capacity.day_load(exam_date, exclude_booking_id=exclude_booking_id)
+    needed = (load.centre, *(s for s in load.stations if s.station_id in wanted))
+    full = tuple(load.full_for(wanted))
+    nearest = ()
+    if full:
+        nearest = tuple(capacity.nearest_dates(wanted, exam_date, exclude_booking_id=exclude_booking_id))
+    return BookingPreview(verdict.ok, verdict.banner(), chosen, needed, full, nearest)

@@ -145,8 +145,8 @@ class DayLoad:
         return "none"
 
     def tightest(self) -> StationDay | None:
-        """The limited station (or centre) with the highest load for its limit."""
-        limited = [s for s in (self.centre, *self.stations) if s.limit is not None]
+        """The limited station (or centre) with the highest load for its limit; None when nobody is expected."""
+        limited = [s for s in (self.centre, *self.stations) if s.limit is not None and (s.load or s.full)]
         if not limited:
             return None
         return max(limited, key=lambda s: (s.load / s.limit if s.limit else float("inf"), s.load))

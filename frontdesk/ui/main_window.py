@@ -38,8 +38,11 @@ class Task:
 
 
 def _bookings(w: "MainWindow") -> QWidget:
-    return TablePage(tr("预约排期", "Bookings"), overview.bookings_on,
-                     hint=tr("所选日期的预约；到检后状态变为“已到检”。", "Bookings for the chosen day."))
+    from frontdesk.ui.bookings_screen import BookingsScreen
+
+    page = BookingsScreen(w.session, w.settings)
+    page.status_message.connect(lambda text: w.statusBar().showMessage(text, 8000))
+    return page
 
 
 def _checkin(w: "MainWindow") -> QWidget:

@@ -39,7 +39,7 @@ def test_without_an_address_the_where_box_is_left_out():
 
 
 def test_the_barcode_scans_to_the_booking_number_on_every_page():
-    items = tuple((f"项目{n}", f"科室{n} 三楼", False) for n in range(40))
+    items = tuple((f"项目{n}", f"科室{n} 三楼", False) for n in range(40))          # 40 stations
     pdf = render_booking_slip(make_slip(items=items))
     images = pdf_pages_to_images(pdf, 200)
     assert len(images) >= 2 or len(page_texts(pdf)) == 1
@@ -53,3 +53,11 @@ def test_the_slip_in_english():
     i18n.set_language("en")
     [text] = page_texts(render_booking_slip(make_slip(half_day="Morning", weekday="Mon")))
     assert "Booking Slip" in text and "Before you come" in text and "(added)" in text and "Morning" in text
+
+
+def test_items_are_grouped_by_the_station_where_they_are_done():
+    items = (("血常规", "采血室 一楼 101", False), ("肝功能", "采血室 一楼 101", False),
+             ("骨密度", "骨密度室 二楼 208", True), ("糖化血红蛋白", "采血室 一楼 101", True))
+    [text] = page_texts(render_booking_slip(make_slip(items=items)))
+    assert text.count("采血室 一楼 101") == 1
+    assert "血常规、肝功能、糖化血红蛋白（加项）" in text.replace("\r\n", "")
