@@ -9,7 +9,7 @@ from PySide6.QtWidgets import (QComboBox, QDialog, QHBoxLayout, QLabel, QListWid
 from frontdesk.domain.money import format_amount
 from frontdesk.errors import UserError
 from frontdesk.i18n import tr
-from frontdesk.services import catalogue, checkin
+from frontdesk.services import checkin
 from frontdesk.services.session import Session
 from frontdesk.ui.error_dialogs import show_error
 from frontdesk.ui.payment_panel import PaymentPanel
@@ -25,7 +25,8 @@ class AddItemsDialog(QDialog):
         self.setWindowTitle(tr("增项", "Add items"))
         self.picker = QComboBox(objectName="addonPicker", editable=True)
         self.picker.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
-        for item in catalogue.active_items():
+        # Items the visit already has are not offered (they were refused only at confirm before).
+        for item in checkin.addon_candidates(visit_id):
             self.picker.addItem(f"{tr(item.name, item.name_en)} ({item.code})  {format_amount(item.price)}", item.id)
         self.picker.setCurrentIndex(-1)
         self.picker.completer().setFilterMode(Qt.MatchFlag.MatchContains)
@@ -66,7 +67,11 @@ class AddItemsDialog(QDialog):
     def add_item(self, item_id: int) -> None:
         if item_id in self.item_ids():
             return
-        entry = QListWidgetItem(self.picker.itemText(self.picker.findData(item_id)))
+        index = self.picker.findData(item_id)
+        if index < 0:  # not offered: the visit has it already (or it is no longer in the catalogue)
+            self.message.setText(tr("该项目已在本次体检中，不能重复增加。", "The visit has this item already."))
+            return
+        entry = QListWidgetItem(self.picker.itemText(index))
         entry.setData(Qt.ItemDataRole.UserRole, item_id)
         self.chosen.addItem(entry)
         self.requote()

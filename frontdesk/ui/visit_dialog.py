@@ -13,14 +13,12 @@ from PySide6.QtWidgets import (QAbstractItemView, QDialog, QFormLayout, QGroupBo
                                QMessageBox, QPushButton, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
 from frontdesk import config
-from frontdesk.domain.enums import ItemStatus, PaymentMethod, VisitStatus
+from frontdesk.domain.enums import VisitStatus
 from frontdesk.errors import UserError
 from frontdesk.i18n import tr
 from frontdesk.services.overview import VisitDetail
 from frontdesk.services.session import Session
 from frontdesk.ui.error_dialogs import show_error
-
-_REFUNDABLE = (ItemStatus.PENDING.value, ItemStatus.DEFERRED.value, ItemStatus.ABANDONED.value)
 
 
 def _table(headers: list[str], rows: list[tuple], name: str) -> QTableWidget:
@@ -143,39 +141,26 @@ class VisitDialog(QDialog):
             notice = dialog.result.specimens.notice() if dialog.result is not None else ""
             if notice:  # a printed tube's label changed, or a collected tube needs a new one
                 QMessageBox.information(self, tr("条码标签", "Labels"), notice)
+            receipt = dialog.result.receipt if dialog.result is not None else None
+            if receipt is not None:  # the add-on's receipt, offered for printing straight away
+                self._preview_receipts([receipt.id])
 
     def refund_item(self) -> None:
-        from frontdesk.services import checkin
-        from frontdesk.ui.supervisor_dialog import authorise
+        """One dialog: tick the items, see the amounts, method, reason and the supervisor's signature."""
+        from frontdesk.ui.refund_dialog import REFUNDABLE, RefundDialog
 
-        visit_item_id = self._selected(self.items_table, self.detail.item_ids)
-        if visit_item_id is None:
-            show_error(self, UserError(tr("请先选中要退的项目。", "Select the item to refund first.")))
+        if not any(status in REFUNDABLE for status in self.detail.item_statuses):
+            show_error(self, UserError(tr("没有可退的项目：已检或已退的项目不能退项。",
+                                          "Nothing to refund: items done or refunded already cannot be refunded.")))
             return
-        status = self.detail.item_statuses[self.detail.item_ids.index(visit_item_id)]
-        if status not in _REFUNDABLE:
-            show_error(self, UserError(tr("已检或已退的项目不能退项。", "An item done or refunded already cannot be refunded.")))
-            return
-        session = authorise(self, self.session, tr("退项", "Refund"))
-        if session is None:
-            return
-        methods = [m for m in PaymentMethod]
-        label, ok = QInputDialog.getItem(self, tr("退款方式", "Refund method"), tr("退款方式", "Refund method"),
-                                         [m.label() for m in methods], 0, False)
-        if not ok:
-            return
-        reason, ok = QInputDialog.getText(self, tr("退项原因", "Reason"), tr("退项原因", "Reason for the refund"))
-        if not ok:
-            return
-        try:
-            receipt = checkin.remove_item(session, visit_item_id, methods[[m.label() for m in methods].index(label)],
-                                          reason)
-        except UserError as exc:
-            show_error(self, exc)
+        selected = self._selected(self.items_table, self.detail.item_ids)
+        checked = (selected,) if selected is not None else ()
+        dialog = RefundDialog(self.session, self.detail, checked, self)
+        self.refund_dialog = dialog
+        if not dialog.exec():
             return
         self.refresh()
-        if receipt is not None:
-            self._preview_receipt(receipt.id)
+        self._preview_receipts([voucher.id for voucher in dialog.vouchers])
 
     def void_receipt(self) -> None:
         from frontdesk.services import payments
@@ -202,8 +187,22 @@ class VisitDialog(QDialog):
         receipt_id = self._selected(self.receipts_table, self.detail.receipt_ids)
         if receipt_id is None and self.detail.receipt_ids:
             receipt_id = self.detail.receipt_ids[0]
-        if receipt_id is not None:
-            self._preview_receipt(receipt_id)
+        if receipt_id is None:
+            # Nothing was charged (a visit with nothing to pay), so there is no receipt to print.
+            QMessageBox.information(self, tr("打印收据", "Print receipt"), tr(
+                "这次体检没有收据，没有打印：报到时没有收费（应付金额为零），之后也没有增项收费或退费。",
+                "Nothing was printed: this visit has no receipt. Nothing was charged at check-in (nothing was due) "
+                "and there were no add-ons or refunds since."))
+            return
+        self._preview_receipt(receipt_id)
+
+    def _preview_receipts(self, receipt_ids: list[int]) -> None:
+        """Preview receipts one after the other (a refund may issue one voucher per receipt it refunds)."""
+        if not receipt_ids:
+            return
+        self._preview_receipt(receipt_ids[0])
+        if len(receipt_ids) > 1:
+            self.last_preview.finished.connect(lambda _result: self._preview_receipts(receipt_ids[1:]))
 
     def _preview_receipt(self, receipt_id: int) -> None:
         from frontdesk.printing.receipt import render_receipt_pdf
