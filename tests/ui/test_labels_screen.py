@@ -3,7 +3,6 @@ receiving by scan and the lab hand-over."""
 
 from __future__ import annotations
 
-import datetime as dt
 import socket
 
 import pypdfium2
@@ -12,7 +11,7 @@ import zxingcpp
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from frontdesk import config
+from frontdesk import clock, config
 from frontdesk.domain.enums import PaymentMethod
 from frontdesk.services import auth, checkin, labels
 from frontdesk.services.checkin import CheckInRequest
@@ -24,8 +23,6 @@ from frontdesk.ui.main_window import MainWindow
 
 
 from .conftest import settle
-
-TODAY = dt.date.today()
 
 
 @pytest.fixture
@@ -39,7 +36,7 @@ def desk_session(demo_db):
 
 
 def _free_guest(sex):
-    busy = m.Visit.select(m.Visit.guest).where(m.Visit.visit_date == TODAY)
+    busy = m.Visit.select(m.Visit.guest).where(m.Visit.visit_date == clock.today())  # the desk's day, read now
     return m.Guest.select().where((m.Guest.sex == sex) & m.Guest.id.not_in(busy)).order_by(m.Guest.id).first()
 
 
@@ -214,7 +211,9 @@ def test_reprint_past_the_allowance_asks_for_a_supervisor_and_prints_under_their
     screen.print_selected_button.click()
     settle(qtbot)
     assert asked == [True]
-    assert m.Specimen.get_by_id(edta.id).print_count == 4 and len([p for p in printed if p.exists()]) == 4
+    done = [p for p in printed if p.exists()]  # a printer made for the refused attempt never started
+    assert m.Specimen.get_by_id(edta.id).print_count == 4 and len(done) == 4
+    assert [_decode_pdf(path) for path in done[1:]] == [[[edta.barcode]]] * 3  # each reprint is that label
     reprints = m.AuditLog.select().where(m.AuditLog.action == "label.reprint").order_by(m.AuditLog.id)
     assert [e.username for e in reprints] == ["qiantai", "qiantai", "zhuguan"]
 
@@ -324,20 +323,35 @@ def test_hand_over_tab_marks_the_collected_specimens_sent_and_opens_the_list_to_
     from frontdesk.services import specimens
 
     result = check_in()
-    for tube in ("SST", "EDTA", "STOOL"):
-        specimens.receive_specimen(desk_session, _specimen(result.visit.id, tube).barcode)
+    ours = {_specimen(result.visit.id, tube).barcode for tube in ("SST", "EDTA", "STOOL")}
+    for barcode in ours:
+        specimens.receive_specimen(desk_session, barcode)
+    # Everything collected and not yet sent is offered, the demo day's containers as well as ours.
+    waiting = {f"{g.cap_colour} {g.tube_name}": sorted(c.barcode for c in g.specimens)
+               for g in specimens.handover_candidates()}
+    everything = {code for codes in waiting.values() for code in codes}
+    assert ours <= everything and len(ours) == 3
     screen.tabs.setCurrentIndex(1)
     settle(qtbot)
     tree = screen.handover_tree
-    groups = {tree.topLevelItem(i).text(0): tree.topLevelItem(i).childCount() for i in range(tree.topLevelItemCount())}
-    assert groups == {"黄色 黄头管": 1, "紫色 紫头管": 1, "棕色 采便器": 1}
-    assert "合计 3 管" in screen.handover_summary.text()
+    tops = [tree.topLevelItem(i) for i in range(tree.topLevelItemCount())]
+    assert {top.text(0): sorted(top.child(j).text(0) for j in range(top.childCount())) for top in tops} == waiting
+    assert f"合计 {len(everything)} 管" in screen.handover_summary.text()
+    lists_before = screen.recent_handovers.count()
     screen.handover_button.click()
     settle(qtbot)
-    sent = m.Specimen.select().where(m.Specimen.visit == result.visit.id, m.Specimen.status == "sent")
-    assert sent.count() == 3 and len({s.handover_no for s in sent}) == 1
+    sent = list(m.Specimen.select().where(m.Specimen.barcode.in_(list(everything))))
+    assert {s.status for s in sent} == {"sent"} and len(sent) == len(everything)
+    (handover_no,) = {s.handover_no for s in sent}
     preview = screen.last_handover_preview
-    assert preview is not None and preview.isVisible() and preview.pdf_bytes.startswith(b"%PDF")
+    assert preview is not None and preview.isVisible()
+    document = pypdfium2.PdfDocument(preview.pdf_bytes)
+    try:
+        text = "".join(document[i].get_textpage().get_text_bounded() for i in range(len(document)))
+    finally:
+        document.close()
+    assert handover_no in text and f"合计 {len(everything)} 管" in text
+    assert all(code in text.replace(" ", "") for code in ours)
     preview.print_document()
-    assert printed and printed[0].stat().st_size > 1000
-    assert tree.topLevelItemCount() == 0 and screen.recent_handovers.count() == 1
+    assert {code for page in _decode_pdf(printed[0]) for code in page} == everything | {handover_no}
+    assert tree.topLevelItemCount() == 0 and screen.recent_handovers.count() == lists_before + 1
