@@ -7,7 +7,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
-from frontdesk import config
+from frontdesk import clock, config
 from frontdesk.domain.idnumber import make_resident_id
 from frontdesk.printing.pdf_raster import pdf_page_sizes_mm
 from frontdesk.services import auth
@@ -16,7 +16,6 @@ from frontdesk.ui.main_window import MainWindow
 
 from .conftest import settle
 
-TODAY = dt.date.today()
 
 
 @pytest.fixture
@@ -44,7 +43,7 @@ def _press_enter(qtbot):
 
 def test_booked_guest_checked_in_paid_and_printed_with_four_keystroke_groups(screen, qtbot, printed):
     window, page = screen
-    booking = m.Booking.select().where((m.Booking.exam_date == TODAY) & (m.Booking.status == "booked")).first()
+    booking = m.Booking.select().where((m.Booking.exam_date == clock.today()) & (m.Booking.status == "booked")).first()
     page.search_box.setFocus()
     # 1. scan: the scanner types the booking number and Enter
     qtbot.keyClicks(page.search_box, booking.booking_no)
@@ -228,7 +227,7 @@ def test_nothing_chosen_cannot_be_checked_in(screen, qtbot):
     window, page = screen
     from frontdesk.services.checkin import CheckInRequest
 
-    busy = m.Visit.select(m.Visit.guest).where(m.Visit.visit_date == TODAY)
+    busy = m.Visit.select(m.Visit.guest).where(m.Visit.visit_date == clock.today())
     guest = m.Guest.select().where(m.Guest.id.not_in(busy)).first()
     page.load_request(CheckInRequest(guest_id=guest.id))
     assert page.package.currentData() is None
@@ -268,11 +267,11 @@ def test_registering_someone_on_file_offers_the_existing_record(screen, qtbot, m
 def test_booked_group_member_checked_in_with_the_keyboard(screen, qtbot, printed):
     window, page = screen
     contract = m.Contract.select().join(m.Organisation).where(m.Organisation.name == "东方物流集团").get()
-    busy = m.Visit.select(m.Visit.guest).where(m.Visit.visit_date == TODAY)
+    busy = m.Visit.select(m.Visit.guest).where(m.Visit.visit_date == clock.today())
     guest = m.Guest.select().where((m.Guest.sex == "F") & m.Guest.id.not_in(busy)).first()
     entry = m.RosterEntry.create(contract=contract, name=guest.name, sex=guest.sex, birth_date=guest.birth_date,
                                  id_number=guest.id_number, phone=guest.phone, guest=guest)
-    booking = m.Booking.create(booking_no="8999999991", guest=guest, exam_date=TODAY, contract=contract,
+    booking = m.Booking.create(booking_no="8999999991", guest=guest, exam_date=clock.today(), contract=contract,
                                roster_entry=entry, source="group", status="booked")
     page.search_box.setFocus()
     qtbot.keyClicks(page.search_box, booking.booking_no)
@@ -297,7 +296,7 @@ def test_preview_buttons_show_the_receipt_and_the_guide_sheet(screen, qtbot):
     from frontdesk.services.checkin import CheckInRequest
 
     window, page = screen
-    busy = m.Visit.select(m.Visit.guest).where(m.Visit.visit_date == TODAY)
+    busy = m.Visit.select(m.Visit.guest).where(m.Visit.visit_date == clock.today())
     guest = m.Guest.select().where(m.Guest.id.not_in(busy)).first()
     page.load_request(CheckInRequest(guest_id=guest.id, package_id=m.Package.get(m.Package.code == "BASIC").id))
     page.go_to_payment()
