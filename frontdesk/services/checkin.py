@@ -142,7 +142,7 @@ def _package_for(request: CheckInRequest) -> int | None:
     if guest is None or contract is None:
         return None
     entry = eligibility.roster_entry_for(guest, contract.id)
-    return eligibility.contract_package_id(contract, entry, guest.sex)
+    return eligibility.contract_package_id(contract, entry, guest.sex, birth_date=guest.birth_date)
 
 
 def quote(request: CheckInRequest, day: dt.date | None = None) -> pricing.Quote:

@@ -3,8 +3,9 @@
 For a group guest (one with a contract) the person must be on the contract's
 roster, matched by identity number or else by name and birth date; the
 contract must be active and today within its dates; the package follows the
-contract (the roster entry's own package, else the contract's package for the
-person's sex, else its package for everyone).  Having used the contract
+contract (the roster entry's own package, else the contract's package table by
+sex, age band and grade, else its package for the person's sex, else its
+package for everyone).  Having used the contract
 already is a warning, not a refusal: a make-up visit is legitimate, the desk
 decides.  For everyone, a package or item that does not fit the guest's sex
 or a package's age limits is refused with a reason that names it.
@@ -16,9 +17,11 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from frontdesk import clock
 from frontdesk.domain.enums import VisitStatus
 from frontdesk.domain.idnumber import age_on
 from frontdesk.domain.sex import Sex
+from frontdesk.domain.text import normalize_input
 from frontdesk.i18n import tr
 from frontdesk.storage import models as m
 
@@ -64,9 +67,74 @@ def roster_entry_for(guest: m.Guest, contract_id: int) -> m.RosterEntry | None:
     return None
 
 
-def contract_package_id(contract: m.Contract, entry: m.RosterEntry | None, sex: str) -> int | None:
+def _grade_key(grade: str | None) -> str:
+    return normalize_input(grade or "").strip().casefold()
+
+
+@dataclass(frozen=True)
+class PackageRuleTerms:
+    """One line of a contract's package table (None = any), as the matcher needs it."""
+
+    sex: str | None
+    min_age: int | None
+    max_age: int | None
+    grade: str | None
+    package_id: int
+    sort_order: int = 0
+
+    @property
+    def specificity(self) -> int:
+        """How many of sex, age band and grade the line names: the more, the more specific."""
+        return ((self.sex is not None) + (self.min_age is not None or self.max_age is not None)
+                + bool(_grade_key(self.grade)))
+
+    def matches(self, sex: str, age: int | None, grade: str) -> bool:
+        if self.sex is not None and self.sex != sex:
+            return False
+        if self.min_age is not None or self.max_age is not None:
+            if age is None:
+                return False  # an age band cannot be checked without a birth date
+            if self.min_age is not None and age < self.min_age:
+                return False
+            if self.max_age is not None and age > self.max_age:
+                return False
+        return not _grade_key(self.grade) or _grade_key(self.grade) == _grade_key(grade)
+
+
+def match_package_rule(rules: Iterable[PackageRuleTerms], sex: str, age: int | None,
+                       grade: str) -> PackageRuleTerms | None:
+    """The most specific line that fits the person; among equally specific lines the first in the table."""
+    fitting = [r for r in rules if r.matches(sex, age, grade)]
+    if not fitting:
+        return None
+    return min(fitting, key=lambda r: (-r.specificity, r.sort_order))
+
+
+def package_rules_of(contract_id: int) -> list[PackageRuleTerms]:
+    return [PackageRuleTerms(r.sex, r.min_age, r.max_age, r.grade, r.package_id, r.sort_order)
+            for r in m.ContractPackageRule.select().where(m.ContractPackageRule.contract == contract_id)
+            .order_by(m.ContractPackageRule.sort_order, m.ContractPackageRule.id)]
+
+
+def contract_package_id(contract: m.Contract, entry: m.RosterEntry | None, sex: str, *,
+                        birth_date: dt.date | None = None, day: dt.date | None = None) -> int | None:
+    """The package the contract gives this person on ``day``.
+
+    The roster line's own package first; then the contract's package table
+    (sex, age band on ``day``, the roster line's grade; the most specific
+    line wins); then the contract's package for the person's sex, else for
+    everyone.
+    """
     if entry is not None and entry.package_id:
         return entry.package_id
+    rules = package_rules_of(contract.id)
+    if rules:
+        birth = birth_date or (entry.birth_date if entry is not None else None)
+        day = day or clock.today()
+        age = age_on(birth, day) if birth is not None and birth <= day else None
+        rule = match_package_rule(rules, sex, age, entry.grade if entry is not None else "")
+        if rule is not None:
+            return rule.package_id
     if sex == Sex.MALE and contract.male_package_id:
         return contract.male_package_id
     if sex == Sex.FEMALE and contract.female_package_id:
@@ -115,7 +183,7 @@ def check(guest: m.Guest, *, package_id: int | None, item_ids: Iterable[int] = (
             entry = roster_entry_for(guest, contract.id)
             if entry is None:
                 reasons.append(tr("客人不在“{c}”的团检名单中", "The guest is not on the roster of “{c}”", c=contract.name))
-            suggested = contract_package_id(contract, entry, guest.sex)
+            suggested = contract_package_id(contract, entry, guest.sex, birth_date=guest.birth_date, day=day)
             if package_id is not None and suggested is not None and package_id != suggested:
                 package = m.Package.get_or_none(m.Package.id == suggested)
                 reasons.append(tr("按合同应为套餐“{p}”", "The contract gives the package “{p}”",

@@ -189,6 +189,7 @@ class Contract(BaseModel):
     org_pays_package = pw.BooleanField(default=True)
     addon_allowance = MoneyField(default=0)
     active = pw.BooleanField(default=True)
+    version = pw.IntegerField(default=1)  # migration 0008: edits, for a stale save to be refused
 
 
 class Guest(BaseModel):
@@ -444,3 +445,18 @@ class CapacityException(BaseModel):
 
 
 ALL_MODELS += [BookingItem, CapacityRule, CapacityException]
+
+
+class ContractPackageRule(BaseModel):
+    """A contract's package for people of a sex, age band and grade (职级); empty = any (migration 0008)."""
+
+    contract = pw.ForeignKeyField(Contract, backref="package_rules", on_delete="CASCADE")
+    sex = pw.CharField(max_length=1, null=True)
+    min_age = pw.IntegerField(null=True)
+    max_age = pw.IntegerField(null=True)
+    grade = pw.CharField(max_length=32, null=True)
+    package = pw.ForeignKeyField(Package)
+    sort_order = pw.IntegerField(default=0)
+
+
+ALL_MODELS += [ContractPackageRule]
