@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from PySide6.QtCore import Qt
@@ -122,8 +122,9 @@ def audit_output(session: Session | None, document: PrintedDocument | None, *, d
 
 class DocumentPreviewDialog(QDialog):
     """``kind`` ("receipt", "guide", "list") with ``settings`` picks this desk's printer and paper for
-    the document; without them ``printer_name`` and ``page_size_mm`` are used as given.  ``session``
-    and ``document`` say whom and what to audit once the document was printed or saved."""
+    the document (an explicit ``page_size_mm`` still sets the paper); without them ``printer_name`` and
+    ``page_size_mm`` are used as given.  ``session`` and ``document`` say whom and what to audit once
+    the document was printed or saved."""
 
     def __init__(self, title: str, pdf_bytes: bytes, *, printer_name: str = "", suggested_name: str = "",
                  page_size_mm: tuple[float, float] | None = None, kind: str | None = None,
@@ -133,6 +134,8 @@ class DocumentPreviewDialog(QDialog):
         self.pdf_bytes = pdf_bytes
         if kind is not None and settings is not None:
             self.target = PrintTarget.for_document(settings, kind)
+            if page_size_mm is not None:  # a document of its own size (an A5 slip) on that printer
+                self.target = replace(self.target, page_size_mm=page_size_mm)
         else:
             self.target = PrintTarget(printer_name, page_size_mm, None, printer_problem(printer_name))
         self.printer_name = self.target.printer_name

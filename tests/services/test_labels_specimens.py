@@ -9,7 +9,7 @@ from decimal import Decimal as D
 
 import pytest
 
-from frontdesk import config
+from frontdesk import clock, config
 from frontdesk.domain.checkdigit import luhn_valid
 from frontdesk.domain.enums import PaymentMethod, SpecimenStatus
 from frontdesk.errors import ConflictError, NotFoundError, ValidationError
@@ -220,20 +220,23 @@ def test_candidates_are_collected_not_sent_grouped_by_tube_with_counts(desk, che
 
 
 def test_hand_over_marks_sent_under_one_number_by_whom_and_when(desk, check_in):
-    visit = check_in()
-    _collect(desk, visit.id, "SST", "EDTA")
-    ids = [c.specimen_id for g in specimens.handover_candidates() for c in g.specimens]
-    number = specimens.create_handover(desk, ids, day=TODAY)
-    assert number == "SJ261123001"
-    for sid in ids:
-        row = m.Specimen.get_by_id(sid)
-        assert (row.status, row.handover_no, row.sent_by) == ("sent", number, "qiantai") and row.sent_at
-    assert specimens.handover_candidates() == []
-    entry = m.AuditLog.get(m.AuditLog.action == "specimen.handover")
-    assert entry.record_id == number and entry.username == "qiantai"
-    _collect(desk, visit.id, "URINE")
-    assert specimens.create_handover(desk, [specimen(visit.id, "URINE").id], day=TODAY) == "SJ261123002"
-    assert [h.handover_no for h in specimens.handovers_on(dt.date.today())] == ["SJ261123002", "SJ261123001"]
+    with clock.pinned(dt.datetime(2026, 11, 23, 9, 30)):  # the hand-over happens on TODAY, local time
+        visit = check_in()
+        _collect(desk, visit.id, "SST", "EDTA")
+        ids = [c.specimen_id for g in specimens.handover_candidates() for c in g.specimens]
+        number = specimens.create_handover(desk, ids, day=TODAY)
+        assert number == "SJ261123001"
+        for sid in ids:
+            row = m.Specimen.get_by_id(sid)
+            assert (row.status, row.handover_no, row.sent_by) == ("sent", number, "qiantai") and row.sent_at
+        assert specimens.handover_candidates() == []
+        entry = m.AuditLog.get(m.AuditLog.action == "specimen.handover")
+        assert entry.record_id == number and entry.username == "qiantai"
+        clock.advance(dt.timedelta(minutes=40))
+        _collect(desk, visit.id, "URINE")
+        assert specimens.create_handover(desk, [specimen(visit.id, "URINE").id], day=TODAY) == "SJ261123002"
+        assert [h.handover_no for h in specimens.handovers_on(TODAY)] == ["SJ261123002", "SJ261123001"]
+    assert specimens.handovers_on(TODAY - dt.timedelta(days=1)) == []
 
 
 def test_hand_over_of_a_specimen_not_collected_changes_nothing(desk, check_in):
