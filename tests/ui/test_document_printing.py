@@ -255,3 +255,13 @@ def test_hand_over_list_uses_the_list_printer_at_a4(app, qtbot, checked_in, prin
     assert dialog.printer_name == "Lab A4" and dialog.page_size_mm == (210.0, 297.0)
     dialog.print_document()
     assert printed[0].exists() and m.AuditLog.get(m.AuditLog.action == "handover.print").record_id == "H0001"
+
+
+def test_a_slip_of_its_own_size_keeps_it_on_the_list_printer(app, qtbot, checked_in, print_to_pdf):
+    print_to_pdf(100)
+    settings = config.WorkstationSettings()
+    settings.document("list").printer_name = "Lab A4"
+    pdf = render_guide_sheet_pdf(checkin.guide_sheet_data(checked_in.visit.id, site_settings.load()))
+    dialog = DocumentPreviewDialog("缓检通知单", pdf, kind="list", settings=settings, page_size_mm=(148.0, 210.0))
+    qtbot.addWidget(dialog)
+    assert dialog.printer_name == "Lab A4" and dialog.page_size_mm == (148.0, 210.0)
