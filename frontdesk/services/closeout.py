@@ -67,6 +67,7 @@ class CloseoutItem:
     item_name: str
     station_name: str
     station_location: str
+    station_id: int
     status: ItemStatus
     is_addon: bool
     fasting: bool
@@ -198,14 +199,15 @@ class CloseoutRow:
 def _items_and_blockers(visit_id: int) -> tuple[tuple[CloseoutItem, ...], tuple[Blocker, ...]]:
     rows = cq.visit_items_full(visit_id)
     specimens = {s.id: s for s in cq.visit_specimens(visit_id)}
+    names = cq.display_names(vi.done_by for vi in rows)
     items = []
     for vi in rows:
         specimen = specimens.get(vi.specimen_id)
         items.append(CloseoutItem(
             vi.id, vi.item.code, _name(vi.item), _name(vi.item.station), vi.item.station.location,
-            ItemStatus(vi.status), vi.is_addon, vi.item.fasting, specimen.barcode if specimen else "",
+            vi.item.station_id, ItemStatus(vi.status), vi.is_addon, vi.item.fasting, specimen.barcode if specimen else "",
             SpecimenStatus(specimen.status) if specimen else None, vi.deferred_to,
-            DeferralState(vi.deferral_state) if vi.deferral_state else None, vi.reason, vi.done_by,
+            DeferralState(vi.deferral_state) if vi.deferral_state else None, vi.reason, names.get(vi.done_by, vi.done_by),
             vi.guest_confirmed))
     blockers = []
     pending = [i for i in items if i.status is ItemStatus.PENDING]
@@ -491,3 +493,19 @@ def add_items_at_closeout(session: Session, visit_id: int, item_ids: Sequence[in
                          closed_by=visit.closed_by, reason="add-on")
         result = checkin.add_items(session, visit.id, item_ids, payments_in, day=day)
     return result
+
+
+class _QuoteOnly(Exception):
+    """Carries a quote out of a transaction that must not keep its changes."""
+
+
+def quote_addons_at_closeout(visit_id: int, item_ids: Sequence[int]):
+    """What an add-on at close-out would cost; a closed visit is quoted as if reopened, nothing is changed."""
+    try:
+        with db.transaction():
+            visit = m.Visit.get_or_none(m.Visit.id == visit_id)
+            if visit is not None and visit.status == VisitStatus.CLOSED.value:
+                cq.reopen_visit_row(visit.id, VisitStatus.CLOSED.value)
+            raise _QuoteOnly(checkin.quote_addons(visit_id, item_ids))
+    except _QuoteOnly as carried:
+        return carried.args[0]

@@ -247,6 +247,7 @@ class DeferredItem:
     station_name: str
     station_location: str
     fasting: bool
+    station_id: int = 0
 
 
 @dataclass(frozen=True)
@@ -285,7 +286,7 @@ def _deferrals(rows) -> list[Deferral]:
         result.append(Deferral(visit_id, visit.visit_no, visit.visit_date, guest.id, guest.name, mask_name(guest.name),
                                mask_id_number(guest.id_number or ""), day, tuple(
                                    DeferredItem(vi.id, _name(vi.item), _name(vi.item.station), vi.item.station.location,
-                                                vi.item.fasting) for vi in vis)))
+                                                vi.item.fasting, vi.item.station_id) for vi in vis)))
     return sorted(result, key=lambda d: (d.deferred_to, d.visit_no))
 
 

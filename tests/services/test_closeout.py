@@ -321,3 +321,12 @@ def test_failed_add_on_leaves_the_visit_closed(desk, visit_with, cat):
     with pytest.raises(ValidationError):
         closeout.add_items_at_closeout(desk, visit.id, [cat.item_id("ECG")], [cash("1.00")], day=TODAY)
     assert m.Visit.get_by_id(visit.id).status == "closed"
+
+
+def test_add_on_quote_on_a_closed_visit_changes_nothing(desk, visit_with, cat):
+    visit = visit_with("GENERAL")
+    closeout.mark_all_done(desk, visit.id)
+    closeout.close_visit(desk, visit.id)
+    quote = closeout.quote_addons_at_closeout(visit.id, [cat.item_id("ECG")])
+    assert quote.guest_total == D("30.00")
+    assert m.Visit.get_by_id(visit.id).status == "closed"
