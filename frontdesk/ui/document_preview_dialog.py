@@ -195,7 +195,7 @@ class DocumentPreviewDialog(QDialog):
         """No printer for this document here: the print command saves the PDF, and says why."""
         self.target = PrintTarget(self.target.printer_name, self.target.page_size_mm, self.target.paper_width_mm,
                                   problem)
-        self._say(tr("{p} 按 Enter 另存为 PDF。", "{p} Press Enter to save it as PDF.", p=problem), problem=True)
+        self._say(tr("{p}按 Enter 另存为 PDF。", "{p} Press Enter to save it as PDF.", p=problem), problem=True)
         self.print_button.setText(tr("另存为 PDF… (Enter)", "Save as PDF… (Enter)"))
         self.save_button.hide()
 
