@@ -1,15 +1,23 @@
-"""The audit log for supervisors: read and filter, never edit."""
+"""The audit log for supervisors: read and filter, never edit.
+
+Actions and details are shown in words in the UI language
+(``services.audit_words``), not as codes and JSON; a double-click (or Enter)
+opens the whole entry.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtCore import QDate
-from PySide6.QtWidgets import (QComboBox, QDateEdit, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPushButton,
-                               QTableView, QVBoxLayout, QWidget)
+from PySide6.QtCore import QDate, Qt
+from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
+from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDateEdit, QDialog, QDialogButtonBox, QFormLayout,
+                               QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPushButton, QScrollArea, QTableView,
+                               QVBoxLayout, QWidget)
 
 from frontdesk.i18n import tr
-from frontdesk.services import audit
+from frontdesk.services import audit, audit_words
+from frontdesk.services.audit import AuditEntry
 from frontdesk.services.overview import Table
 from frontdesk.services.session import Session
 from frontdesk.ui.table_page import TableModel
@@ -43,6 +51,14 @@ class AuditScreen(QWidget):
         self.view = QTableView(objectName="auditTable")
         self.view.setModel(self.model)
         self.view.verticalHeader().setVisible(False)
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.view.setWordWrap(False)
+        self.view.doubleClicked.connect(lambda index: self.open_entry(index.row()))
+        # Enter opens the selected entry too ("activated" would also fire on the double-click: two dialogs).
+        for key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            QShortcut(QKeySequence(key), self.view, context=Qt.ShortcutContext.WidgetShortcut,
+                      activated=lambda: self.open_entry(self.view.currentIndex().row()))
         self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.view.horizontalHeader().setStretchLastSection(True)
         self.count = QLabel()
@@ -57,8 +73,8 @@ class AuditScreen(QWidget):
         current = self.action.currentData()
         self.action.clear()
         self.action.addItem(tr("全部", "All"), "")
-        for name in audit.actions():
-            self.action.addItem(name, name)
+        for code in audit.actions():
+            self.action.addItem(audit_words.action_text(code), code)
         index = self.action.findData(current)
         self.action.setCurrentIndex(max(index, 0))
         self.refresh()
@@ -71,13 +87,57 @@ class AuditScreen(QWidget):
 
         def load() -> Table:
             entries = audit.browse(self.session, username=user, action=action, text=text, since=since, until=until)
-            rows = [(e.at.astimezone(local).strftime("%Y-%m-%d %H:%M:%S"), e.username, e.desk, e.action,
-                     f"{e.record_type} {e.record_id}".strip(), e.details) for e in entries]
+            rows = [(e.at.astimezone(local).strftime("%Y-%m-%d %H:%M:%S"), e.username, e.desk,
+                     audit_words.action_text(e.action), audit_words.record_text(e.record_type, e.record_id),
+                     audit_words.details_text(e.details)) for e in entries]
             return Table((tr("时间", "Time"), tr("用户", "User"), tr("工作站", "Desk"), tr("操作", "Action"),
-                          tr("记录", "Record"), tr("详情", "Details")), rows)
+                          tr("记录", "Record"), tr("详情", "Details")), rows, keys=list(entries))
 
         run_in_background(load, self._show, context=self)
 
     def _show(self, table: Table) -> None:
         self.model.set_table(table)
         self.count.setText(tr("共 {n} 条", "{n} entries", n=len(table.rows)))
+
+    def open_entry(self, row: int) -> AuditDetailDialog | None:
+        entry = self.model.key(row) if row >= 0 else None
+        if entry is None:
+            return None
+        dialog = AuditDetailDialog(entry, self)
+        self.detail_dialog = dialog
+        dialog.open()
+        return dialog
+
+
+class AuditDetailDialog(QDialog):
+    """One audit entry in full: every detail on its own line, in words."""
+
+    def __init__(self, entry: AuditEntry, parent=None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(tr("审计记录", "Audit entry"))
+        local = dt.datetime.now().astimezone().tzinfo
+        form = QFormLayout()
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        rows = [(tr("时间", "Time"), entry.at.astimezone(local).strftime("%Y-%m-%d %H:%M:%S")),
+                (tr("用户", "User"), entry.username), (tr("工作站", "Desk"), entry.desk),
+                (tr("操作", "Action"), f"{audit_words.action_text(entry.action)}  ({entry.action})"),
+                (tr("记录", "Record"), audit_words.record_text(entry.record_type, entry.record_id))]
+        rows += audit_words.details_lines(entry.details)
+        self.values: dict[str, str] = {}
+        for word, value in rows:
+            label = QLabel(value, wordWrap=True)
+            label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            form.addRow(f"{word}{tr('：', ':')}", label)
+            self.values[word] = value
+        body = QWidget()
+        body.setLayout(form)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(body)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(scroll, 1)
+        layout.addWidget(buttons)
+        area = ((parent.screen() if parent is not None else None) or QGuiApplication.primaryScreen()).availableGeometry()
+        self.resize(min(560, area.width() - 16), min(max(240, 60 + 30 * len(rows)), area.height() - 40))
