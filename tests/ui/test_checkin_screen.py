@@ -4,12 +4,13 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+import zxingcpp
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
 from frontdesk import clock, config
 from frontdesk.domain.idnumber import make_resident_id
-from frontdesk.printing.pdf_raster import pdf_page_sizes_mm
+from frontdesk.printing.pdf_raster import pdf_page_sizes_mm, pdf_pages_to_images
 from frontdesk.services import auth
 from frontdesk.storage import models as m
 from frontdesk.ui.main_window import MainWindow
@@ -20,7 +21,13 @@ from .conftest import settle
 
 @pytest.fixture
 def printed(print_to_pdf):
-    return print_to_pdf(100)
+    return print_to_pdf(300)  # the printed receipt and guide sheet are raster: their barcodes must scan
+
+
+def _scanned(pdf: bytes) -> list[list[str]]:
+    """The barcodes a scanner reads off each printed page."""
+    return [[r.text for r in zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.Code128)]
+            for image in pdf_pages_to_images(pdf, 300, grayscale=True)]
 
 
 @pytest.fixture
@@ -61,9 +68,11 @@ def test_booked_guest_checked_in_paid_and_printed_with_four_keystroke_groups(scr
     receipt = m.Receipt.get(m.Receipt.visit == visit)
     assert receipt.total == booking.package.price
     assert [p.method for p in receipt.payments] == ["cash"]
-    assert len(printed) == 2 and all(path.stat().st_size > 1000 for path in printed)
-    assert len(pdf_page_sizes_mm(printed[0].read_bytes())) == 1  # the receipt
-    assert getattr(page, "printed_pages", 0) >= 2
+    assert len(printed) == 2
+    receipt_pdf, guide_pdf = (path.read_bytes() for path in printed)
+    assert _scanned(receipt_pdf) == [[visit.visit_no]]  # one receipt page, for this visit
+    assert {code for codes in _scanned(guide_pdf) for code in codes} == {visit.visit_no}
+    assert page.printed_pages == len(pdf_page_sizes_mm(receipt_pdf)) + len(pdf_page_sizes_mm(guide_pdf))
 
 
 def _register(qtbot, page, *, name, id_number, phone, sex=None, birth=None, id_type=None):
@@ -106,7 +115,8 @@ def test_new_person_registered_checked_in_and_printed(screen, qtbot, printed):
     assert payment.tendered == Decimal("300.00") and payment.change == Decimal("2.00")
     assert visit.items.count() == m.PackageItem.select().where(
         m.PackageItem.package == visit.package_id).count()
-    assert len(printed) == 2
+    assert [{code for codes in _scanned(path.read_bytes()) for code in codes} for path in printed] == [
+        {visit.visit_no}] * 2  # the receipt and the guide sheet of this visit
 
 
 @pytest.mark.parametrize("field,kwargs,message", [
@@ -287,7 +297,8 @@ def test_booked_group_member_checked_in_with_the_keyboard(screen, qtbot, printed
     assert visit.source == "group" and m.Booking.get_by_id(booking.id).status == "checked_in"
     payments = list(m.Payment.select().join(m.Receipt).where(m.Receipt.visit == visit))
     assert [(p.method, p.amount) for p in payments] == [("org_account", contract.female_package.price)]
-    assert len(printed) == 2
+    assert [{code for codes in _scanned(path.read_bytes()) for code in codes} for path in printed] == [
+        {visit.visit_no}] * 2  # the receipt and the guide sheet of this visit
 
 
 def test_preview_buttons_show_the_receipt_and_the_guide_sheet(screen, qtbot):
