@@ -323,3 +323,62 @@ def test_preview_buttons_show_the_receipt_and_the_guide_sheet(screen, qtbot):
         preview.close()
     assert "收费收据" in texts["receipt"] and page.result.receipt.receipt_no in texts["receipt"]
     assert "体检流程指引单" in texts["guide"] and page.result.visit.visit_no in texts["guide"]
+
+
+def test_booked_package_the_guest_is_not_eligible_for_says_why_and_lets_the_desk_choose(screen, qtbot):
+    window, page = screen
+    senior = m.Package.get(m.Package.code == "SENIOR")  # from 50 years of age
+    busy = m.Visit.select(m.Visit.guest).where(m.Visit.visit_date == clock.today())
+    young = clock.today().replace(year=clock.today().year - 27) - dt.timedelta(days=3)
+    guest = m.Guest.select().where(m.Guest.id.not_in(busy) & m.Guest.birth_date.is_null(False)).first()
+    m.Guest.update(birth_date=young).where(m.Guest.id == guest.id).execute()
+    from frontdesk.domain.codes import make_booking_no
+
+    booking = m.Booking.create(booking_no=make_booking_no(99999990), guest=guest, exam_date=clock.today(), package=senior,
+                               source="phone", status="booked")
+    page.search_box.setFocus()
+    qtbot.keyClicks(page.search_box, booking.booking_no)
+    _press_enter(qtbot)
+    text = page.banner.text()
+    # The banner names the booked package and the eligibility rule it breaks, not just "choose a package".
+    assert "中老年体检套餐" in text and "50" in text and "27" in text, text
+    assert "另选套餐" in text
+    assert page.banner.property("state") == "bad"
+    assert not page.check_in_button.isEnabled()
+    # The desk chooses another package from the list and can go on.
+    other = next(i for i in range(page.package.count()) if page.package.itemData(i) is not None)
+    page.package.setCurrentIndex(other)
+    settle(qtbot)
+    assert page.banner.property("state") == "ok", page.banner.text()
+    assert page.check_in_button.isEnabled()
+
+
+def test_route_after_check_in_is_the_guide_sheets_list_in_its_order(screen, qtbot):
+    import re
+
+    import pypdfium2
+
+    from frontdesk.services import checkin
+    from frontdesk.services.checkin import CheckInRequest
+
+    window, page = screen
+    busy = m.Visit.select(m.Visit.guest).where(m.Visit.visit_date == clock.today())
+    guest = m.Guest.select().where(m.Guest.id.not_in(busy) & (m.Guest.sex == "F")).first()
+    page.load_request(CheckInRequest(guest_id=guest.id, package_id=m.Package.get(m.Package.code == "COMP_F").id))
+    page.go_to_payment()
+    page.do_check_in()
+    assert page.stage == "done"
+    route_line = next(line for line in page.done_text.text().splitlines() if line.startswith("路线"))
+    shown = re.findall(r"(\d+) ([^（→]+)（", route_line)
+    page.preview("guide")
+    doc = pypdfium2.PdfDocument(page.last_preview.pdf_bytes)
+    sheet_text = "".join(doc[i].get_textpage().get_text_bounded() for i in range(len(doc)))
+    doc.close()
+    page.last_preview.close()
+    stations = [s.station_name for s in checkin.guide_sheet_data(page.result.visit.id).stations]
+    assert [(int(n), name.strip()) for n, name in shown] == list(enumerate(stations, start=1))
+    # The printed sheet numbers them the same: each table row starts "<number> <station>".
+    printed = re.findall(r"(?m)^(\d+) (\S+)\r?$", sheet_text)
+    assert [(int(n), name) for n, name in printed] == list(enumerate(stations, start=1))
+    # The queue figure says what it counts.
+    assert "排队人数：已报到、在该科室尚未完成的客人" in page.done_text.text()
