@@ -78,9 +78,6 @@ def cell_of(page, day):
     raise AssertionError(day)
 
 
-TOMORROW = clock.today() + dt.timedelta(days=1)
-
-
 def test_the_calendar_colours_each_day_by_its_load_against_the_limit(qtbot, screen_for, desk, supervisor):
     day = clock.today() + dt.timedelta(days=1)
     capacity.set_weekday_limits(supervisor, station("BMD").id, [2] * 7)
@@ -116,9 +113,10 @@ def test_the_calendar_reads_in_english(qtbot, screen_for, desk, supervisor):
 
 
 def test_booking_a_found_guest_with_the_keyboard_and_the_slip_preview(qtbot, screen_for, desk):
+    tomorrow = clock.today() + dt.timedelta(days=1)  # read when the test runs
     guest = register(desk, "欧阳娜娜", "F", dt.date(1988, 3, 9))
     page = screen_for(desk)
-    page.show_day(TOMORROW)
+    page.show_day(tomorrow)
     settle(qtbot)
     qtbot.keyClick(page.table, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
     dialog = page.last_dialog
@@ -148,7 +146,7 @@ def test_booking_a_found_guest_with_the_keyboard_and_the_slip_preview(qtbot, scr
     assert dialog.eligibility.text() == "符合体检资格"
     qtbot.keyClick(dialog, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
     settle(qtbot)
-    [view] = bookings.bookings_on(TOMORROW)
+    [view] = bookings.bookings_on(tomorrow)
     assert (view.guest_id, view.half_day.value, view.package_code, view.extra_item_ids) == (
         guest.id, "pm", "BASIC", (item("BMD").id,))
     assert page.last_preview is not None and page.last_preview.objectName() == "bookingSlipPreview"
@@ -208,16 +206,17 @@ def test_a_full_day_offers_the_nearest_dates_and_a_supervisor_books_over_it(qtbo
 
 
 def test_move_and_cancel_from_the_day_list(qtbot, screen_for, desk, monkeypatch):
+    tomorrow = clock.today() + dt.timedelta(days=1)  # read when the test runs
     guest = register(desk)
-    view = bookings.create_booking(desk, guest.id, TOMORROW, item_ids=[item("ECG").id])
+    view = bookings.create_booking(desk, guest.id, tomorrow, item_ids=[item("ECG").id])
     page = screen_for(desk)
-    page.show_day(TOMORROW)
+    page.show_day(tomorrow)
     settle(qtbot)
     assert page.select_booking(view.booking_no)
     qtbot.keyClick(page.table, Qt.Key.Key_M, Qt.KeyboardModifier.ControlModifier)
     dialog = page.last_dialog
     assert dialog.objectName() == "moveDialog" and has_focus(dialog.date_edit)
-    later = TOMORROW + dt.timedelta(days=3)
+    later = tomorrow + dt.timedelta(days=3)
     dialog.use_date(later)
     qtbot.keyClick(dialog, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
     settle(qtbot)
