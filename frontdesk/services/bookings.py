@@ -409,7 +409,7 @@ def contents(view: BookingView) -> BookingContents:
     return BookingContents(tuple(items), any(i.fasting for i in items))
 
 
-def preparation(items: Sequence[BookedItem]) -> tuple[str, ...]:
+def preparation_notes(items: Sequence[BookedItem]) -> tuple[str, ...]:
     """What the guest should know before coming, most important first."""
     codes = {i.code for i in items}
     lines = []
@@ -457,7 +457,7 @@ def slip_data(booking_id: int, *, issued_by: str = ""):
         weekday=capacity.weekday_name(view.exam_date.weekday()), half_day=view.half_day.label(),
         package=view.package_name, organisation=view.organisation_name,
         items=tuple((i.name, f"{i.station_name} {i.station_location}".strip(), i.extra) for i in held.items),
-        fasting=held.fasting, instructions=preparation(held.items), issued_by=issued_by)
+        fasting=held.fasting, instructions=preparation_notes(held.items), issued_by=issued_by)
 
 
 def slip_pdf(booking_id: int, *, issued_by: str = "") -> bytes:
