@@ -24,6 +24,8 @@ DEFAULTS = {
     "report_uncollected_days": "14",
     "report_pickup_slots": "09:00-10:00,10:00-11:00,11:00-12:00,14:00-15:00,15:00-16:00,16:00-17:00",
     "report_pickup_slot_limit": "6",
+    # End of day (services.eod): a day is closed for the whole "site" at once or per "desk".
+    "eod_close_scope": "site",
 }
 
 

@@ -247,6 +247,7 @@ class Booking(BaseModel):
     override_by = pw.CharField(max_length=64, default="")
     channel = pw.CharField(max_length=16, default="desk")
     no_show_undone_by = pw.CharField(max_length=64, default="")
+    reminded_by = pw.CharField(max_length=64, default="")  # 0009: who ticked the guest as reminded
 
 
 class Visit(BaseModel):
@@ -264,6 +265,11 @@ class Visit(BaseModel):
     closed_at = UtcDateTimeField(null=True)
     closed_by = pw.CharField(max_length=64, default="")
     original_visit = pw.ForeignKeyField("self", null=True, backref="makeup_visits")  # a make-up visit's original (0005)
+    # 0009: a visit prepared the day before from its booking (status "prepared"), and when the batch
+    # printed the guest's document bag (cover and guide sheet): check-in does not print the sheet again.
+    prepared_at = UtcDateTimeField(null=True)
+    prepared_by = pw.CharField(max_length=64, default="")
+    documents_printed_at = UtcDateTimeField(null=True)
 
 
 class Specimen(BaseModel):
@@ -460,3 +466,23 @@ class ContractPackageRule(BaseModel):
 
 
 ALL_MODELS += [ContractPackageRule]
+
+
+class DayClose(BaseModel):
+    """A day closed (日结) after the cash count, per desk or for the whole site (desk "") (migration 0010)."""
+
+    day = pw.DateField()
+    desk = pw.CharField(max_length=64, default="")
+    scope = pw.CharField(max_length=8)
+    closed_by = pw.CharField(max_length=64)
+    closed_at = UtcDateTimeField(default=utcnow)
+    cash_expected = MoneyField()
+    cash_counted = MoneyField()
+    cash_difference = MoneyField()
+    figures = pw.TextField()  # the report as signed, services.eod.to_json
+
+    class Meta:
+        indexes = ((("day", "desk"), True),)
+
+
+ALL_MODELS += [DayClose]

@@ -1,0 +1,229 @@
+"""End of day: a known day built through the services, every figure checked against the database and the CSV.
+
+The day (2026-11-23, the clock pinned to each moment):
+
+- 08:10 张三丰 walk-in, BASIC ¥298.00 cash (tendered ¥300.00), belongings under tag A01
+- 08:40 李四 walk-in, BASIC ¥298.00 WeChat
+- 09:05 赵六 group guest, GROUP ¥380.00 on the organisation account
+- 09:20 张三丰 adds HBA1C ¥80.00 cash (an add-on receipt)
+- 09:50 the supervisor refunds 李四's ORAL (¥15.00 back by WeChat)
+- 10:10 王五 walk-in, ENTRY ¥168.00 cash; 10:20 the supervisor voids it
+- 10:40 张三丰 gives up EYE (reason given); 李四's US_ABD is deferred three days
+
+Gross ¥1,224.00; refunds ¥15.00; voids ¥168.00; net ¥1,041.00; cash expected ¥378.00.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import errno
+import json
+from decimal import Decimal as D
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from frontdesk import clock
+from frontdesk.domain.enums import PaymentMethod, ReceiptKind
+from frontdesk.errors import ConflictError, PermissionDeniedError, UserError, ValidationError
+from frontdesk.services import belongings, checkin, closeout, deferrals, eod, payments, site_settings
+from frontdesk.services.checkin import CheckInRequest
+from frontdesk.services.payments import PaymentInput
+from frontdesk.storage import models as m
+
+DAY = dt.date(2026, 11, 23)
+NEXT = DAY + dt.timedelta(days=1)
+
+
+def at(day: dt.date, hh: int, mm: int) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(hh, mm))  # naive: local time, as the desk sees it
+
+
+def pay(method, amount, tendered=None):
+    return PaymentInput(method, D(amount), D(tendered) if tendered else None)
+
+
+@pytest.fixture
+def users(admin, desk, supervisor):
+    from frontdesk.services import auth
+
+    for session in (desk, supervisor):
+        auth.create_user(admin, session.username, session.display_name, session.role, "Passw0rd!x")
+
+
+@pytest.fixture
+def known_day(desk, supervisor, users, make_guest, make_contract, cat):
+    """The day above; returns the records the tests look at."""
+    zhang = make_guest(name="张三丰", phone="13812341234")
+    li = make_guest(name="李四", sex="F", birth=dt.date(1990, 1, 2))
+    zhao = make_guest(name="赵六")
+    wang = make_guest(name="王五")
+    contract = make_contract(roster=[zhao], package="GROUP")
+    basic, entry = cat.package("BASIC"), cat.package("ENTRY")
+    try:
+        clock.pin(at(DAY, 8, 10))
+        a = checkin.check_in(desk, CheckInRequest(guest_id=zhang.id, package_id=basic.id,
+                                                  payments=[pay(PaymentMethod.CASH, "298.00", "300.00")]), day=DAY)
+        belongings.store(desk, a.visit.id, "A01", "黑色双肩包")
+        clock.pin(at(DAY, 8, 40))
+        b = checkin.check_in(desk, CheckInRequest(guest_id=li.id, package_id=basic.id,
+                                                  payments=[pay(PaymentMethod.WECHAT, "298.00")]), day=DAY)
+        clock.pin(at(DAY, 9, 5))
+        c = checkin.check_in(desk, CheckInRequest(guest_id=zhao.id, contract_id=contract.id,
+                                                  source="group"), day=DAY)
+        clock.pin(at(DAY, 9, 20))
+        addon = checkin.add_items(desk, a.visit.id, [cat.item_id("HBA1C")], [pay(PaymentMethod.CASH, "80.00")],
+                                  day=DAY)
+        clock.pin(at(DAY, 9, 50))
+        oral = m.VisitItem.get(m.VisitItem.visit == b.visit.id, m.VisitItem.item == cat.item_id("ORAL"))
+        refund = checkin.remove_item(supervisor, oral.id, PaymentMethod.WECHAT, "客人不需要口腔检查")
+        clock.pin(at(DAY, 10, 10))
+        d = checkin.check_in(desk, CheckInRequest(guest_id=wang.id, package_id=entry.id,
+                                                  payments=[pay(PaymentMethod.CASH, "168.00")]), day=DAY)
+        clock.pin(at(DAY, 10, 20))
+        payments.void_receipt(supervisor, d.receipt.id, "套餐选错")
+        clock.pin(at(DAY, 10, 40))
+        eye = m.VisitItem.get(m.VisitItem.visit == a.visit.id, m.VisitItem.item == cat.item_id("EYE"))
+        closeout.abandon_items(desk, a.visit.id, [eye.id], "客人不愿散瞳", guest_confirmed=True)
+        us = m.VisitItem.get(m.VisitItem.visit == b.visit.id, m.VisitItem.item == cat.item_id("US_ABD"))
+        deferrals.defer_items(desk, b.visit.id, [us.id], DAY + dt.timedelta(days=3), today=DAY)
+        clock.pin(at(DAY, 17, 30))
+        yield {"a": a, "b": b, "c": c, "d": d, "addon": addon, "refund": refund, "contract": contract}
+    finally:
+        clock.unpin()
+
+
+def _day_bounds():
+    return eod.day_bounds(DAY)
+
+
+def db_money_by_method(day=DAY):
+    """Charges, refunds and voids per method for ``day`` straight from the tables."""
+    start, end = eod.day_bounds(day)
+    result: dict[str, list[D]] = {}
+
+    def add(rows, index):
+        for p in rows:
+            result.setdefault(p.method, [D("0.00")] * 3)[index] += p.amount
+
+    issued = (m.Receipt.issued_at >= start) & (m.Receipt.issued_at < end)
+    add(m.Payment.select().join(m.Receipt).where(issued, m.Receipt.kind == "charge"), 0)
+    add(m.Payment.select().join(m.Receipt).where(issued, m.Receipt.kind == "refund"), 1)
+    add(m.Payment.select().join(m.Receipt).where(m.Receipt.voided_at >= start, m.Receipt.voided_at < end), 2)
+    return result
+
+
+# --------------------------------------------------------------------------
+# The figures
+
+
+def test_money_of_the_known_day_matches_the_database_to_the_cent(supervisor, known_day):
+    report = eod.build_report(supervisor, DAY)
+    money = report.money
+    assert (money.gross, money.refunds, money.voids, money.net) == (D("1224.00"), D("15.00"), D("168.00"),
+                                                                     D("1041.00"))
+    start, end = _day_bounds()
+    charges = m.Receipt.select().where(m.Receipt.issued_at >= start, m.Receipt.issued_at < end,
+                                       m.Receipt.kind == ReceiptKind.CHARGE.value)
+    assert money.gross == sum(r.total for r in charges)
+    assert money.charge_receipts == charges.count() == 5
+    db = db_money_by_method()
+    assert {r.method: [r.charges, r.refunds, r.voids] for r in money.by_method} == db
+    assert {r.method: r.net for r in money.by_method} == {"cash": D("378.00"), "wechat": D("283.00"),
+                                                          "org_account": D("380.00")}
+    assert money.cash.expected == D("378.00") and money.cash.counted is None
+    assert sum(r.net for r in money.by_method) == money.net
+
+
+def test_refunds_and_voids_name_the_supervisor_and_the_reason(supervisor, known_day):
+    money = eod.build_report(supervisor, DAY).money
+    (refund,) = money.refund_events
+    assert (refund.amount, refund.approved_by, refund.approved_by_name, refund.reason) == (
+        D("15.00"), "zhuguan", "王主管", "客人不需要口腔检查")
+    assert refund.original_receipt_no == known_day["b"].receipt.receipt_no
+    (void,) = money.void_events
+    assert (void.receipt_no, void.amount, void.approved_by, void.reason) == (
+        known_day["d"].receipt.receipt_no, D("168.00"), "zhuguan", "套餐选错")
+    assert void.corrects_closed_day is None and refund.corrects_closed_day is None
+
+
+def test_by_cashier_org_accounts_and_addons(supervisor, known_day):
+    money = eod.build_report(supervisor, DAY).money
+    cashiers = {c.username: c for c in money.by_cashier}
+    assert (cashiers["qiantai"].receipts, cashiers["qiantai"].charges, cashiers["qiantai"].cash_net) == (
+        5, D("1224.00"), D("546.00"))
+    assert (cashiers["zhuguan"].refunds, cashiers["zhuguan"].voids, cashiers["zhuguan"].cash_net) == (
+        D("15.00"), D("168.00"), D("-168.00"))
+    assert sum(c.net for c in money.by_cashier) == money.net
+    (org,) = money.org_accounts
+    assert (org.name, org.visits, org.charges, org.net) == (known_day["contract"].organisation.name, 1, D("380.00"),
+                                                           D("380.00"))
+    assert [(a.count, a.amount) for a in money.addons] == [(1, D("80.00"))] and money.addons_total == D("80.00")
+
+
+def test_day_in_numbers_stations_and_packages(supervisor, known_day):
+    report = eod.build_report(supervisor, DAY)
+    n = report.numbers
+    assert (n.checked_in, n.walk_ins, n.group, n.individual, n.cancelled_visits, n.still_open) == (3, 2, 1, 2, 1, 3)
+    assert (n.items_abandoned, n.items_deferred, n.items_refunded) == (1, 1, 1)
+    planned = (m.VisitItem.select().join(m.Visit)
+               .where(m.Visit.visit_date == DAY, m.Visit.status != "cancelled", m.VisitItem.status != "refunded"))
+    assert n.items_planned == planned.count() == sum(s.planned for s in report.stations)
+    assert [(x.deferred_to, x.items) for x in n.deferred] == [(DAY + dt.timedelta(days=3), 1)]
+    (abandoned,) = n.abandoned
+    assert (abandoned.guest_name, abandoned.reason) == ("张*丰", "客人不愿散瞳")
+    assert sum(p.visits for p in report.packages) == n.checked_in
+    assert {p.code: p.visits for p in report.packages} == {"BASIC": 2, "GROUP": 1}
+    blood = next(s for s in report.stations if s.code == "BLOOD")
+    assert blood.capacity == 400
+    assert sum(h.check_ins for h in report.check_ins_per_half_hour) == n.checked_in
+    by_slot = {h.start: h.check_ins for h in report.check_ins_per_half_hour}
+    assert by_slot[dt.time(8, 0)] == 1 and by_slot[dt.time(8, 30)] == 1 and by_slot[dt.time(9, 0)] == 1
+    assert report.has_data
+
+
+def test_belongings_not_returned_are_listed_masked(supervisor, known_day):
+    report = eod.build_report(supervisor, DAY)
+    assert [(b.tag_no, b.guest_name) for b in report.belongings] == [("A01", "张*丰")]
+
+
+# --------------------------------------------------------------------------
+# Masking and audit
+
+
+def test_report_is_masked_by_default_and_unmasked_only_for_a_supervisor(desk, supervisor, known_day):
+    masked = eod.build_report(desk, DAY)
+    assert masked.masked and masked.belongings[0].guest_name == "张*丰"
+    assert "张三丰" not in json.dumps(eod._plain(masked), ensure_ascii=False)
+    with pytest.raises(PermissionDeniedError):
+        eod.build_report(desk, DAY, unmasked=True)
+    full = eod.build_report(supervisor, DAY, unmasked=True)
+    assert not full.masked and full.belongings[0].guest_name == "张三丰"
+    entry = m.AuditLog.get(m.AuditLog.action == "eod.view_unmasked")
+    assert (entry.username, entry.record_id) == ("zhuguan", DAY.isoformat())
+
+
+def test_uncollected_reports_mask_name_id_number_and_phone(desk, catalogue):
+    row = eod.UncollectedReport("2611230001", "张三丰", "11010519491231002X", "13812341234", DAY, DAY, 20)
+    empty = eod.build_report(desk, DAY)
+    full = eod.replace(empty, masked=False, reports=eod.replace(empty.reports, uncollected=(row,)))
+    masked = eod.mask_report(full).reports.uncollected[0]
+    assert (masked.guest_name, masked.id_number, masked.phone) == ("张*丰", "110105********002X", "138****1234")
+
+
+# --------------------------------------------------------------------------
+# Bad input
+
+
+def test_future_date_is_refused(desk, fdb):
+    with pytest.raises(ValidationError, match="还没有到"):
+        eod.build_report(desk, clock.today() + dt.timedelta(days=1))
+
+
+def test_day_without_data_gives_a_valid_report_saying_so(desk, catalogue):
+    report = eod.build_report(desk, DAY)
+    assert not report.has_data
+    assert report.money.net == D("0.00") and report.numbers.checked_in == 0 and report.stations == ()
+    assert report.money.cash.expected == D("0.00")
