@@ -56,6 +56,15 @@ ACTIONS: dict[str, tuple[str, str]] = {
     "booking.no_show": ("标记爽约", "Marked no-show"),
     "booking.no_show_undo": ("撤销爽约", "No-show undone"),
     "booking.capacity_override": ("超额预约（主管批准）", "Booking over capacity (supervisor)"),
+    "booking.remind": ("已提醒预约客人", "Guest reminded of the booking"),
+    "booking.remind_undo": ("撤销预约提醒", "Booking reminder undone"),
+    "reminders.export": ("导出提醒名单", "Reminder list exported"),
+    "booking_order.print": ("打印单位预约单", "Booking order printed"),
+    "roster.book": ("按团检名单预约", "Roster booked"),
+    "visit.prepare": ("提前准备体检资料", "Visit prepared in advance"),
+    "visit.prepare_cancel": ("取消提前准备", "Advance preparation cancelled"),
+    "document_bag.print": ("打印资料袋", "Document bag printed"),
+    "document_bag.reprint": ("补打资料袋", "Document bag reprinted"),
     "capacity.weekday": ("修改每日名额", "Daily capacity changed"),
     "capacity.exception": ("设置特殊日期名额", "Capacity exception set"),
     "capacity.exception_remove": ("删除特殊日期名额", "Capacity exception removed"),
@@ -78,6 +87,8 @@ ACTIONS: dict[str, tuple[str, str]] = {
     "report.appointments.export": ("导出领取预约", "Pick-up appointments exported"),
     "report.pickup.book": ("预约领取报告", "Report pick-up booked"),
     "report.pickup.cancel": ("取消领取预约", "Report pick-up cancelled"),
+    "eod.close": ("日结", "Day closed"),
+    "eod.view_unmasked": ("查看日结明细（未遮盖）", "Day report viewed unmasked"),
     "setting.change": ("修改设置", "Setting changed"),
     "workstation.change": ("修改工作站设置", "Workstation setting changed"),
     "catalogue.seed": ("载入项目目录", "Catalogue loaded"),
@@ -94,6 +105,9 @@ _NOUNS: dict[str, tuple[str, str]] = {
     "setting": ("设置", "Setting"), "workstation": ("工作站", "Workstation"), "day": ("日结", "Day"),
     "organisation": ("单位", "Organisation"), "catalogue": ("项目目录", "Catalogue"),
     "guide_sheet": ("导检单", "Guide sheet"), "handover": ("交接单", "Hand-over list"), "login": ("登录", "Sign-in"),
+    "demo": ("演示数据", "Demo data"), "file": ("文件", "File"), "station": ("科室", "Station"),
+    "pickup_appointment": ("领取预约", "Pick-up appointment"), "report_handout": ("报告领取", "Report hand-out"),
+    "roster_entry": ("名单人员", "Roster entry"), "makeup": ("补检", "Make-up visit"),
 }
 _VERBS: dict[str, tuple[str, str]] = {
     "create": ("新建", "created"), "update": ("修改", "changed"), "change": ("修改", "changed"),
@@ -132,7 +146,8 @@ DETAIL_KEYS: dict[str, tuple[str, str]] = {
     "addon_allowance": ("增项额度", "Add-on allowance"), "closed_by": ("结束人", "Closed by"),
     "handed_by": ("交接人", "Handed over by"), "marked_by": ("标记人", "Marked by"), "kind": ("类型", "Kind"),
     "added": ("新增", "Added"), "dropped": ("删除", "Dropped"), "slot": ("时段", "Slot"), "start": ("开始", "Start"),
-    "end": ("结束", "End"), "limit": ("上限", "Limit"), "days": ("天数", "Days"),
+    "end": ("结束", "End"), "limit": ("上限", "Limit"), "desk": ("工作站", "Desk"), "scope": ("范围", "Scope"),
+    "expected": ("应有", "Expected"), "days": ("天数", "Days"), "closed": ("停止接待", "Closed"),
 }
 
 # Keys whose value is money: shown as ¥1,234.50.

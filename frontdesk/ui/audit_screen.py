@@ -24,6 +24,16 @@ from frontdesk.ui.table_page import TableModel
 from frontdesk.ui.worker import run_in_background
 
 
+_RECORD, _DETAILS = 4, 5
+
+
+class _AuditModel(TableModel):
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+        if role == Qt.ItemDataRole.ToolTipRole and index.isValid() and index.column() in (_RECORD, _DETAILS):
+            return super().data(index, Qt.ItemDataRole.DisplayRole)
+        return super().data(index, role)
+
+
 class AuditScreen(QWidget):
     def __init__(self, session: Session, parent=None) -> None:
         super().__init__(parent)
@@ -47,7 +57,7 @@ class AuditScreen(QWidget):
             filters.addWidget(QLabel(label))
             filters.addWidget(widget)
         filters.addWidget(search)
-        self.model = TableModel()
+        self.model = _AuditModel()
         self.view = QTableView(objectName="auditTable")
         self.view.setModel(self.model)
         self.view.verticalHeader().setVisible(False)
@@ -59,8 +69,7 @@ class AuditScreen(QWidget):
         for key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
             QShortcut(QKeySequence(key), self.view, context=Qt.ShortcutContext.WidgetShortcut,
                       activated=lambda: self.open_entry(self.view.currentIndex().row()))
-        self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.view.horizontalHeader().setStretchLastSection(True)
+        self.view.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.count = QLabel()
         layout = QVBoxLayout(self)
         layout.addWidget(title)
@@ -97,6 +106,13 @@ class AuditScreen(QWidget):
 
     def _show(self, table: Table) -> None:
         self.model.set_table(table)
+        header = self.view.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        # The record and the details can be long: they get the room there is; the rest is in the
+        # tooltip and in the entry opened with a double-click.  (Set once the columns exist.)
+        header.setSectionResizeMode(_RECORD, QHeaderView.ResizeMode.Interactive)
+        header.resizeSection(_RECORD, 140)
+        header.setSectionResizeMode(_DETAILS, QHeaderView.ResizeMode.Stretch)
         self.count.setText(tr("共 {n} 条", "{n} entries", n=len(table.rows)))
 
     def open_entry(self, row: int) -> AuditDetailDialog | None:

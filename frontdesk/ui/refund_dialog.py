@@ -146,7 +146,10 @@ class RefundDialog(QDialog):
                 text += tr("（单位 {o}）", " (org. {o})", o=format_amount(line.org_part))
             elif line.org_part:
                 text += tr("（退回单位）", " (to org.)")
-            self.table.item(r, _COL_AMOUNT).setText(text)
+            cell = self.table.item(r, _COL_AMOUNT)
+            cell.setText(text)
+            # Unticked rows show what the item alone would refund, in grey: only the ticked ones add up.
+            cell.setForeground(self.palette().text() if vi_id in together else self.palette().placeholderText())
         self.table.blockSignals(False)
         q = self.quote
         if not ids:

@@ -17,7 +17,10 @@ def _recorded_actions() -> set[str]:
     found = set()
     for path in SOURCE.rglob("*.py"):
         text = path.read_text(encoding="utf-8")
-        found |= set(re.findall(r"audit\.record\(\s*\w+,\s*\"([a-z_.]+)\"", text))
+        # The action argument, also when it is chosen: "a.print" if first else "a.reprint".
+        for arg in re.findall(r"audit\.record\(\s*\w+,\s*(\"[a-z_.]+\"(?:\s+if\s+[^\n]+?\s+else\s+\"[a-z_.]+\")?)",
+                              text):
+            found |= set(re.findall(r"\"([a-z_.]+)\"", arg))
         # Actions kept in constants first (labels: PRINT, REPLACE, REPRINT = "label.print", ...).
         for names in re.findall(r"^[A-Z_, ]+= (\"[a-z_]+\.[a-z_.]+\"(?:, \"[a-z_]+\.[a-z_.]+\")*)$", text, re.M):
             found |= set(re.findall(r"\"([a-z_.]+)\"", names))
