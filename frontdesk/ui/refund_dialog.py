@@ -53,7 +53,7 @@ class RefundDialog(QDialog):
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         for r, (vi_id, (name, station, status, addon)) in enumerate(rows):
-            label = f"{name}（{addon}）" if addon else name
+            label = tr("{n}（{a}）", "{n} ({a})", n=name, a=addon) if addon else name
             check = QTableWidgetItem(label)
             check.setFlags(Qt.ItemFlag.ItemIsUserCheckable | Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
             check.setCheckState(Qt.CheckState.Checked if vi_id in checked else Qt.CheckState.Unchecked)
