@@ -643,22 +643,13 @@ def render_receipt_pdf(data: ReceiptData, fmt: str = "a5") -> bytes:
     Long item lists continue on further A5 pages with the table header
     repeated; on the roll the page simply grows.
     """
-    return render_receipts_pdf([data], fmt)
-
-
-def render_receipts_pdf(receipts: Sequence[ReceiptData], fmt: str = "a5") -> bytes:
-    """Several receipts one after the other in one PDF (the vouchers of one refund), each on its own pages."""
     try:
         f = _FORMATS[fmt]
     except KeyError:
         raise ValueError(f"unknown receipt format {fmt!r}; expected one of {RECEIPT_FORMATS}") from None
-    if not receipts:
-        raise ValueError("no receipts to render")
     buffer = io.BytesIO()
-    title = f"{_title(receipts[0])} {' '.join(d.receipt_no for d in receipts)}"
-    c = new_canvas(buffer, (f.width, f.height or 100 * mm), title)
-    for data in receipts:
-        _draw_receipt(c, data, f)
+    c = new_canvas(buffer, (f.width, f.height or 100 * mm), f"{_title(data)} {data.receipt_no}")
+    _draw_receipt(c, data, f)
     c.save()
     return buffer.getvalue()
 

@@ -273,19 +273,3 @@ def test_english_refund_voucher_says_approved_by(english):
     assert "Approved by: Li" in text
     assert "Original receipt: 9000012701" in text
     assert "Cashier" not in text
-
-
-@pytest.mark.parametrize("fmt", ["a5", "roll80"])
-def test_several_vouchers_print_in_one_document_each_on_its_own_pages(fmt):
-    from frontdesk.printing.receipt import render_receipts_pdf
-
-    first = make_receipt(is_refund=True, receipt_no="9000000027", refund_of_no="9000000019")
-    second = make_receipt(is_refund=True, receipt_no="9000000035", refund_of_no="9000000043",
-                          lines=many_lines(3), total=Decimal("30.00"))
-    texts = page_texts(render_receipts_pdf([first, second], fmt))
-    assert len(texts) == 2
-    assert "9000000027" in texts[0] and "9000000019" in texts[0] and "9000000035" not in texts[0]
-    assert "9000000035" in texts[1] and "9000000043" in texts[1]
-    if fmt == "roll80":  # each voucher as long as its own content
-        sizes = page_sizes_mm(render_receipts_pdf([first, second], fmt))
-        assert sizes[0][1] != sizes[1][1]
