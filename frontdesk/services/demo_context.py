@@ -65,6 +65,7 @@ Stage = Callable[["DemoContext"], None]
 
 #: The modules whose stages the demo runs (each registers its stage when imported).
 STAGE_MODULES: list[str] = [
+    "frontdesk.services.demo_rosters",
     "frontdesk.services.demo_bookings",
     "frontdesk.services.demo_closeout",
     "frontdesk.services.demo_reports",

@@ -131,6 +131,18 @@ def find_contract(organisation: str, day: dt.date) -> ContractRef:
     return ContractRef(org.id, org.name, contract.id, contract.name, contract.start_date, contract.end_date)
 
 
+def contract_ref(contract_id: int) -> ContractRef:
+    """A contract chosen on the screen (it may start later: HR sends the roster ahead)."""
+    contract = m.Contract.get_or_none(m.Contract.id == contract_id)
+    if contract is None:
+        raise NotFoundError(tr("团检合同不存在", "The group contract does not exist"))
+    if not contract.active:
+        raise UserError(tr("合同“{c}”已停用，不能导入名单", "The contract “{c}” is inactive: no roster can be imported",
+                           c=contract.name))
+    org = contract.organisation
+    return ContractRef(org.id, org.name, contract.id, contract.name, contract.start_date, contract.end_date)
+
+
 def saved_mapping(organisation_id: int) -> dict[str, str]:
     """Header text (as compared) -> field name, as last imported for this organisation."""
     row = m.Setting.get_or_none(m.Setting.key == _MAPPING_KEY.format(org_id=organisation_id))
@@ -173,15 +185,17 @@ class RosterPreview:
 
 
 def preview(path: str | os.PathLike, organisation: str, *, day: dt.date | None = None,
-            mapping: Mapping[str, str] | None = None, package_code: str = "") -> RosterPreview:
+            mapping: Mapping[str, str] | None = None, package_code: str = "",
+            contract_id: int | None = None) -> RosterPreview:
     """Read and check every row of the file; writes nothing.
 
     ``mapping`` (header text -> field) overrides the organisation's saved
     mapping; ``package_code`` gives everyone that package (unknown codes are
-    refused before the file is read).
+    refused before the file is read).  ``contract_id`` names the contract
+    (the screen's choice); without it, the organisation's contract on ``day``.
     """
     day = day or clock.today()
-    ref = find_contract(organisation, day)
+    ref = contract_ref(contract_id) if contract_id is not None else find_contract(organisation, day)
     rules = _package_rules()
     if package_code and package_code.upper() not in rules:
         raise NotFoundError(tr("套餐代码“{p}”不存在", "There is no package with code “{p}”", p=package_code))
@@ -260,8 +274,9 @@ def write_error_workbook(result: RosterPreview, out: str | os.PathLike) -> int:
     sheet.title = tr("未导入", "Rejected")
     sheet.append([tr("原行号", "Row")] + list(result.header.titles) + [tr("原因", "Reason")])
     for row in result.errors:
-        cells = ["" if c is None else str(c) if isinstance(c, (int, float)) and not isinstance(c, bool) else c
-                 for c in row.cells]
+        # A number is written as the digits it holds (an ID number Excel kept as 3.3e+17 shows what is left).
+        cells = ["" if c is None else str(int(c)) if isinstance(c, float) and c.is_integer()
+                 else str(c) if isinstance(c, (int, float)) and not isinstance(c, bool) else c for c in row.cells]
         sheet.append([row.sheet_row] + cells + [row.reason_text])
     for column in sheet.iter_cols(min_row=2):
         for cell in column:
@@ -288,3 +303,69 @@ def summary(result: RosterPreview) -> str:
               n=len(result.rows), ok=result.count(RowStatus.OK), w=result.count(RowStatus.WARNING),
               e=result.count(RowStatus.ERROR), add=len(result.to_add))
 
+
+
+# --------------------------------------------------------------------------
+# The column-mapping editor: when the header is not recognised, or to correct it
+
+
+@dataclass(frozen=True)
+class SheetSample:
+    """The top of the roster sheet as text, for the desk to point at the header row and its columns."""
+
+    rows: tuple[tuple[str, ...], ...]
+    width: int
+    header_row: int | None           # 0-based row of the header found with the current mapping, if any
+    columns: dict[str, int]          # field name -> column in that header
+
+
+def _cell_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+def sample(path: str | os.PathLike, organisation: str, *, day: dt.date | None = None,
+           mapping: Mapping[str, str] | None = None, contract_id: int | None = None) -> SheetSample:
+    """The first rows of the file (as many as a header is looked for in) and the header found, if any."""
+    ref = contract_ref(contract_id) if contract_id is not None else find_contract(organisation, day or clock.today())
+    saved = dict(saved_mapping(ref.organisation_id))
+    saved.update(mapping or {})
+    grid = read_grid(path, saved)
+    top = [tuple(_cell_text(c) for c in row) for row in grid[:roster.HEADER_SCAN_ROWS]]
+    width = max((len(r) for r in top), default=0)
+    top = [r + ("",) * (width - len(r)) for r in top]
+    try:
+        header = roster.find_header(grid, saved)
+    except roster.NoHeaderError:
+        return SheetSample(tuple(top), width, None, {})
+    return SheetSample(tuple(top), width, header.row_index, {f.value: c for f, c in header.columns.items()})
+
+
+def mapping_for(titles: tuple[str, ...] | list[str], columns: Mapping[str, int]) -> dict[str, str]:
+    """A mapping (header text -> field) that makes ``titles`` the header with these columns.
+
+    Columns not given are mapped to nothing, so a header the aliases would
+    read wrongly (a 电话 column holding the office line) can be switched off.
+    """
+    by_column = {col: name for name, col in columns.items()}
+    missing = [Field(f).label() for f in (Field.NAME, Field.ID_NUMBER) if f.value not in columns]
+    if missing:
+        raise UserError(tr("请指定“{f}”所在的列", "Choose the column of “{f}”", f="”、“".join(missing)))
+    result: dict[str, str] = {}
+    for col, title in enumerate(titles):
+        key = roster._header_key(title)
+        if not key:
+            if col in by_column:
+                raise UserError(tr("表头行的第{n}列是空的：请选择有列名的表头行", "Column {n} of the header row is empty: "
+                                   "choose the row that names the columns", n=col + 1))
+            continue
+        if col in by_column:
+            if result.get(key):
+                raise UserError(tr("表头中有两列都叫“{t}”", "Two header columns are both called “{t}”", t=title))
+            result[key] = by_column[col]
+        else:
+            result.setdefault(key, "")
+    return result
