@@ -56,6 +56,14 @@ ACTIONS: dict[str, tuple[str, str]] = {
     "booking.no_show": ("标记爽约", "Marked no-show"),
     "booking.no_show_undo": ("撤销爽约", "No-show undone"),
     "booking.capacity_override": ("超额预约（主管批准）", "Booking over capacity (supervisor)"),
+    "booking.remind": ("标记已检前提醒", "Marked as reminded"),
+    "booking.remind_undo": ("撤销检前提醒标记", "Reminder tick taken back"),
+    "reminders.export": ("导出检前提醒名单（含手机号）", "Reminder list exported (with phone numbers)"),
+    "visit.prepare": ("预先备单（体检号已生成）", "Visit prepared ahead"),
+    "visit.prepare_cancel": ("取消已备单的体检", "Prepared visit cancelled"),
+    "document_bag.print": ("打印资料袋（封面和导检单）", "Document bag printed (cover and guide sheet)"),
+    "document_bag.reprint": ("补打资料袋", "Document bag reprinted"),
+    "booking_order.print": ("打印单位预订单", "Booking order sheet printed"),
     "booking.remind": ("已提醒预约客人", "Guest reminded of the booking"),
     "booking.remind_undo": ("撤销预约提醒", "Booking reminder undone"),
     "reminders.export": ("导出提醒名单", "Reminder list exported"),
@@ -89,6 +97,8 @@ ACTIONS: dict[str, tuple[str, str]] = {
     "report.pickup.cancel": ("取消领取预约", "Report pick-up cancelled"),
     "eod.close": ("日结", "Day closed"),
     "eod.view_unmasked": ("查看日结明细（未遮盖）", "Day report viewed unmasked"),
+    "eod.export": ("导出日结报表", "Day report exported"),
+    "eod.correction": ("更正已日结的日期", "Correction of a closed day"),
     "setting.change": ("修改设置", "Setting changed"),
     "workstation.change": ("修改工作站设置", "Workstation setting changed"),
     "catalogue.seed": ("载入项目目录", "Catalogue loaded"),
@@ -148,10 +158,17 @@ DETAIL_KEYS: dict[str, tuple[str, str]] = {
     "added": ("新增", "Added"), "dropped": ("删除", "Dropped"), "slot": ("时段", "Slot"), "start": ("开始", "Start"),
     "end": ("结束", "End"), "limit": ("上限", "Limit"), "desk": ("工作站", "Desk"), "scope": ("范围", "Scope"),
     "expected": ("应有", "Expected"), "days": ("天数", "Days"), "closed": ("停止接待", "Closed"),
+    "counted": ("实点", "Counted"), "difference": ("差额", "Difference"), "net": ("净额", "Net"),
+    "closed_day": ("更正的日结日期", "Closed day corrected"), "original_receipt_no": ("原收据号", "Original receipt"),
+    "amount": ("金额", "Amount"),
+    "with_phones": ("含手机号行数", "Rows with phone numbers"), "path": ("文件", "File"),
+    "bookings": ("预约", "Bookings"), "booking": ("预约", "Booking"), "printed_labels": ("已打印的标签", "Labels printed"),
+    "documents_printed": ("资料袋已打印", "Document bag printed"),
 }
 
 # Keys whose value is money: shown as ¥1,234.50.
-_MONEY_KEYS = {"total", "guest_total", "org_total", "guest_refund", "org_refund", "refund", "addon_allowance"}
+_MONEY_KEYS = {"total", "guest_total", "org_total", "guest_refund", "org_refund", "refund", "addon_allowance",
+               "expected", "counted", "difference", "net", "amount"}
 
 
 def action_text(code: str) -> str:

@@ -160,8 +160,25 @@ def issue_refund(session: Session, visit: m.Visit, refund_of: m.Receipt | None, 
                  tenders: Sequence[Tender]) -> m.Receipt:
     """A refund receipt (inside the caller's transaction); needs a supervisor."""
     session.require(Role.SUPERVISOR)
-    return _issue(session, visit, ReceiptKind.REFUND, lines, tenders,
-                  refund_of=refund_of.id if refund_of is not None else None)
+    receipt = _issue(session, visit, ReceiptKind.REFUND, lines, tenders,
+                     refund_of=refund_of.id if refund_of is not None else None)
+    if refund_of is not None:
+        _note_closed_day_correction(session, "refund", receipt, refund_of)
+    return receipt
+
+
+def _note_closed_day_correction(session: Session, kind: str, receipt: m.Receipt, original: m.Receipt) -> None:
+    """A void or refund of a closed day's receipt: its money is booked today; the audit says which day it corrects.
+
+    Both already need a supervisor; the end-of-day report lists them under
+    the closed day as corrections (services/eod.py).
+    """
+    from frontdesk.services import eod  # late: eod reads these tables, payments need not load it at start-up
+
+    closed = eod.closed_day_of(original.issued_at, original.desk)
+    if closed is not None:
+        audit.record(session, "eod.correction", "receipt", receipt.id, kind=kind, receipt_no=receipt.receipt_no,
+                     original_receipt_no=original.receipt_no, closed_day=closed.isoformat(), amount=receipt.total)
 
 
 def _get_receipt(receipt_id: int) -> m.Receipt:
@@ -239,6 +256,7 @@ def void_receipt(session: Session, receipt_id: int, reason: str) -> m.Receipt:
         receipt.void_reason = reason[:255]
         receipt.save()
         specimens.assign_specimens(session, visit)
+        _note_closed_day_correction(session, "void", receipt, receipt)
         audit.record(session, "receipt.void", "receipt", receipt.id, receipt_no=receipt.receipt_no,
                      visit_no=visit.visit_no, total=receipt.total, reason=reason,
                      visit_cancelled=visit.status == VisitStatus.CANCELLED.value)

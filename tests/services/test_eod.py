@@ -227,3 +227,102 @@ def test_day_without_data_gives_a_valid_report_saying_so(desk, catalogue):
     assert not report.has_data
     assert report.money.net == D("0.00") and report.numbers.checked_in == 0 and report.stations == ()
     assert report.money.cash.expected == D("0.00")
+
+
+# --------------------------------------------------------------------------
+# Closing a day
+
+
+def test_closing_needs_a_supervisor(desk, known_day):
+    with pytest.raises(PermissionDeniedError):
+        eod.close_day(desk, DAY, D("378.00"))
+    assert m.DayClose.select().count() == 0
+
+
+@pytest.mark.parametrize("counted", [D("-1.00"), D("12.345"), "378"])
+def test_closing_refuses_a_count_that_is_not_money(supervisor, known_day, counted):
+    with pytest.raises(ValidationError):
+        eod.close_day(supervisor, DAY, counted)
+    assert m.DayClose.select().count() == 0
+
+
+def test_closing_keeps_the_count_difference_and_signed_figures_and_is_audited(supervisor, known_day):
+    report = eod.close_day(supervisor, DAY, D("377.00"))
+    assert (report.money.cash.expected, report.money.cash.counted, report.money.cash.difference) == (
+        D("378.00"), D("377.00"), D("-1.00"))
+    assert report.closing.closed and report.closing.closed_by == "zhuguan" and report.closing.signed_figures
+    row = m.DayClose.get()
+    assert (row.day, row.desk, row.cash_expected, row.cash_counted, row.cash_difference) == (
+        DAY, "", D("378.00"), D("377.00"), D("-1.00"))
+    signed = eod.from_json(row.figures)
+    assert signed.money.net == D("1041.00") and not signed.masked  # kept in full; masked when shown
+    entry = m.AuditLog.get(m.AuditLog.action == "eod.close")
+    assert json.loads(entry.details)["difference"] == "-1.00"
+
+
+def test_a_day_is_closed_only_once(supervisor, known_day):
+    eod.close_day(supervisor, DAY, D("378.00"))
+    with pytest.raises(ConflictError, match="已日结"):
+        eod.close_day(supervisor, DAY, D("378.00"))
+    assert m.DayClose.select().count() == 1
+
+
+def test_void_next_morning_is_a_correction_and_the_signed_figures_stay(supervisor, known_day):
+    eod.close_day(supervisor, DAY, D("377.00"))
+    # Money entered on the closed day after the close: listed, not folded into the signed figures.
+    clock.pin(at(DAY, 17, 45))
+    late = checkin.add_items(supervisor, known_day["b"].visit.id, [m.ExamItem.get(code="AFP").id],
+                             [pay(PaymentMethod.CARD, "40.00")], day=DAY)
+    clock.pin(at(NEXT, 9, 0))
+    payments.void_receipt(supervisor, known_day["addon"].receipt.id, "客人不做糖化")
+
+    again = eod.build_report(supervisor, DAY)
+    assert again.closing.signed_figures
+    assert (again.money.gross, again.money.voids, again.money.net) == (D("1224.00"), D("168.00"), D("1041.00"))
+    assert again.money.cash.counted == D("377.00")
+    late_c, void_c = again.closing.corrections
+    assert (late_c.kind, late_c.receipt_no, late_c.amount, late_c.booked_on) == (
+        eod.CORRECTION_LATE, late.receipt.receipt_no, D("40.00"), DAY)
+    assert (void_c.kind, void_c.receipt_no, void_c.amount, void_c.cash_amount, void_c.booked_on, void_c.by) == (
+        eod.CORRECTION_VOID, known_day["addon"].receipt.receipt_no, D("-80.00"), D("-80.00"), NEXT, "zhuguan")
+    assert again.closing.corrections_total == D("-40.00")
+
+    # The next day books the void and says which closed day it corrects.
+    next_day = eod.build_report(supervisor, NEXT)
+    (void,) = next_day.money.void_events
+    assert (void.amount, void.original_day, void.corrects_closed_day) == (D("80.00"), DAY, DAY)
+    assert next_day.money.voids == D("80.00") and next_day.money.cash.expected == D("-80.00")
+    assert next_day.money.corrections_of_closed_days == (void,)
+    entry = m.AuditLog.get(m.AuditLog.action == "eod.correction")
+    assert json.loads(entry.details)["closed_day"] == DAY.isoformat()
+
+
+def test_refund_of_a_closed_days_receipt_is_a_correction(supervisor, known_day, cat):
+    eod.close_day(supervisor, DAY, D("378.00"))
+    clock.pin(at(NEXT, 9, 30))
+    item = m.VisitItem.get(m.VisitItem.visit == known_day["a"].visit.id, m.VisitItem.item == cat.item_id("GENERAL"))
+    refund = checkin.remove_item(supervisor, item.id, PaymentMethod.CASH, "客人提前离开")
+    (correction,) = eod.build_report(supervisor, DAY).closing.corrections
+    assert (correction.kind, correction.receipt_no, correction.amount, correction.reason) == (
+        eod.CORRECTION_REFUND, refund.receipt_no, -refund.total, "客人提前离开")
+    (event,) = eod.build_report(supervisor, NEXT).money.refund_events
+    assert event.corrects_closed_day == DAY
+
+
+def test_a_correction_of_a_closed_day_still_needs_a_supervisor(desk, supervisor, known_day):
+    eod.close_day(supervisor, DAY, D("378.00"))
+    clock.pin(at(NEXT, 9, 0))
+    with pytest.raises(PermissionDeniedError):
+        payments.void_receipt(desk, known_day["addon"].receipt.id, "x")
+    assert eod.build_report(supervisor, DAY).closing.corrections == ()
+
+
+def test_per_desk_closing_closes_each_desk_on_its_own(supervisor, known_day, admin):
+    site_settings.set_value(admin, eod.CLOSE_SCOPE_SETTING, "desk")
+    with pytest.raises(ValidationError, match="选择要日结的前台"):
+        eod.close_day(supervisor, DAY, D("378.00"))
+    report = eod.close_day(supervisor, DAY, D("378.00"), desk="前台1")
+    assert report.desk == "前台1" and report.closing.scope == "desk"
+    assert eod.build_report(supervisor, DAY, desk="前台1").closing.signed_figures
+    assert not eod.build_report(supervisor, DAY, desk="前台2").closing.closed
+    assert not eod.build_report(supervisor, DAY, desk="前台2").has_data
