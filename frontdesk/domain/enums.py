@@ -62,6 +62,9 @@ class VisitSource(LabelledEnum):
 
 
 class VisitStatus(LabelledEnum):
+    # 已备单: made the day before from a booking (services/preparation.py) so its guide sheet and
+    # labels can be printed ahead; not arrived.  Check-in of the booking turns the same visit CHECKED_IN.
+    PREPARED = "prepared"
     CHECKED_IN = "checked_in"      # 已报到: guide sheet out, items pending
     CLOSED = "closed"              # 已交单，待报告: guide sheet returned and checked, report awaited
     REPORT_READY = "report_ready"  # 报告已到前台
@@ -70,7 +73,7 @@ class VisitStatus(LabelledEnum):
 
     @classmethod
     def _labels(cls):
-        return {cls.CHECKED_IN: ("已报到", "Checked in"), cls.CLOSED: ("已交单待报告", "Awaiting report"),
+        return {cls.PREPARED: ("已备单", "Prepared"), cls.CHECKED_IN: ("已报到", "Checked in"), cls.CLOSED: ("已交单待报告", "Awaiting report"),
                 cls.REPORT_READY: ("报告待领", "Report ready"),
                 cls.REPORT_HANDED_OUT: ("报告已领", "Report handed out"), cls.CANCELLED: ("已取消", "Cancelled")}
 

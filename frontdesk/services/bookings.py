@@ -40,7 +40,7 @@ from frontdesk.domain.masking import mask_phone
 from frontdesk.domain.text import normalize_input
 from frontdesk.errors import ConflictError, NotFoundError, ValidationError
 from frontdesk.i18n import tr
-from frontdesk.services import audit, capacity, eligibility
+from frontdesk.services import audit, capacity, eligibility, preparation
 from frontdesk.services.session import Session
 from frontdesk.storage import booking_queries as bq
 from frontdesk.storage import db, queries
@@ -336,6 +336,8 @@ def move_booking(session: Session, booking_id: int, new_date: dt.date, *, half_d
                                    exclude_booking_id=row.id)
         _set(row, BookingStatus.BOOKED, exam_date=new_date, half_day=half.value,
              override_reason=override_reason if full else "", override_by=session.username if full else "")
+        if new_date != row.exam_date:  # the visit prepared for the old day (its papers) is void
+            preparation.cancel_prepared_visit(session, row.id, reason="booking moved")
         audit.record(session, "booking.move", "booking", row.id, booking_no=row.booking_no,
                      from_date=row.exam_date, from_half_day=row.half_day, to_date=new_date, to_half_day=half.value)
         if full:
@@ -354,6 +356,7 @@ def cancel_booking(session: Session, booking_id: int, reason: str) -> BookingVie
         row = _claim(booking_id, BookingStatus.BOOKED)
         _set(row, BookingStatus.BOOKED, status=BookingStatus.CANCELLED.value, cancel_reason=reason[:255],
              cancelled_by=session.username, cancelled_at=m.utcnow())
+        preparation.cancel_prepared_visit(session, row.id, reason=reason)
         audit.record(session, "booking.cancel", "booking", row.id, booking_no=row.booking_no,
                      exam_date=row.exam_date, reason=reason)
         return booking(row.id)
@@ -373,6 +376,8 @@ def mark_no_shows(session: Session, *, before: dt.date | None = None) -> list[st
         numbers = [r.booking_no for r in rows]
         m.Booking.update(status=BookingStatus.NO_SHOW.value, no_show_by=session.username, no_show_at=m.utcnow()).where(
             m.Booking.id.in_([r.id for r in rows]), m.Booking.status == BookingStatus.BOOKED.value).execute()
+        for r in rows:  # a no-show's prepared visit is no longer live (the guest may come another day)
+            preparation.cancel_prepared_visit(session, r.id, reason="no-show")
         audit.record(session, "booking.no_show", "booking", "", before=before, count=len(numbers),
                      bookings=numbers[:200])
     return numbers
@@ -489,7 +494,7 @@ class GuestSummary:
     def text(self, day: dt.date) -> str:
         from frontdesk.domain.sex import Sex
 
-        age = tr("{a}岁", "{a} y", a=age_on(self.birth_date, day)) if self.birth_date and self.birth_date <= day else ""
+        age = tr("{a}岁", "age {a}", a=age_on(self.birth_date, day)) if self.birth_date and self.birth_date <= day else ""
         sex = Sex(self.sex).label() if self.sex else ""
         return "  ".join(x for x in (self.name, sex, age, self.phone_masked, self.id_number_masked) if x)
 

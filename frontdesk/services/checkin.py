@@ -19,6 +19,13 @@ Decisions:
   organisation pays it all: its share is an organisation-account (记账)
   payment on the receipt.  A visit that costs nothing has no receipt.
 - A contract guest without a package chosen gets the contract's package.
+- A booking prepared the day before (services/preparation.py) already has its
+  visit (status ``prepared``: number, items, specimens, maybe printed guide
+  sheet and labels).  Its check-in turns that SAME visit ``checked_in``, its
+  items brought in line with the request (items dropped at the desk are
+  removed, new ones added; specimens follow, a printed label whose tests
+  changed becomes void), so the pre-printed documents stay valid and labels
+  printed already are not printed again.
 - An add-on partly paid by the organisation and partly by the guest is one
   visit item with ``payer`` guest; the receipt lines hold the split, and
   refunds follow the receipt lines.
@@ -80,6 +87,8 @@ class CheckInResult:
     quote: pricing.Quote
     specimens: list[m.Specimen]
     eligibility: Eligibility | None = None
+    # The visit was prepared the day before and its guide sheet printed then: do not print it again.
+    guide_preprinted: bool = False
 
 
 @dataclass(frozen=True)
@@ -187,6 +196,12 @@ def _live_visit_of_booking(booking_id: int) -> m.Visit | None:
 
 def _checked_in_already(visit: m.Visit, day: dt.date) -> ConflictError:
     """Where, by whom and when the guest was checked in: the second desk can find the first."""
+    if visit.status == VisitStatus.PREPARED.value:
+        booking = m.Booking.get_or_none(m.Booking.id == visit.booking_id) if visit.booking_id else None
+        return ConflictError(tr("该客人{d}有已备单的预约（预约号{b}，体检号{no}），请扫描预订单或资料袋封面上的条码报到",
+                                "The guest has a prepared booking on {d} (booking {b}, visit {no}); check in by "
+                                "scanning the booking slip or the document bag's cover",
+                                d=visit.visit_date, b=booking.booking_no if booking else "?", no=visit.visit_no))
     user = m.User.get_or_none(m.User.username == visit.checked_in_by)
     by = user.display_name if user is not None else visit.checked_in_by
     at = visit.checked_in_at.astimezone().strftime("%H:%M")
@@ -250,38 +265,80 @@ def check_in(session: Session, request: CheckInRequest, *, day: dt.date | None =
         q = pricing.quote(package, removed_item_ids=removed, addons=_priced_items(added),
                           terms=_terms(request.contract_id))
         tenders = payments.validate_payments(request.payments, guest_due=q.guest_total, org_due=q.org_total)
+        if booking is not None:
+            stale = _live_visit_of_booking(booking.id)
+            if stale is not None and stale.status == VisitStatus.PREPARED.value and stale.visit_date != day:
+                # Prepared for its exam date, checked in on another day: that visit's papers are of no use.
+                from frontdesk.services import preparation
+
+                preparation.cancel_prepared_visit(session, booking.id, reason="checked in on another day")
         already = _live_visit_of(guest.id, day)
+        prepared = None
         if already is not None:
-            raise _checked_in_already(already, day)
-        visit_no = make_visit_no(day, queries.next_counter(f"visit:{day:%y%m%d}"))
-        try:
-            # The SELECT above is only the quick answer: two desks can pass it at the same moment.
-            # The database's unique indexes (migration 0004) decide; the savepoint keeps this
-            # transaction usable to name the desk that won.
-            with db.transaction():
-                visit = m.Visit.create(
-                    visit_no=visit_no, guest=guest.id, visit_date=day, package=package_id,
-                    contract=request.contract_id, booking=booking.id if booking else None,
-                    source=VisitSource(request.source).value, status=VisitStatus.CHECKED_IN.value,
-                    desk=session.desk, checked_in_by=session.username)
-        except queries.IntegrityError:
-            winner = _live_visit_of(guest.id, day) or (_live_visit_of_booking(booking.id) if booking else None)
-            if winner is None:
-                raise
-            raise _checked_in_already(winner, day) from None
+            if (already.status == VisitStatus.PREPARED.value and booking is not None
+                    and already.booking_id == booking.id):
+                prepared = already
+            else:
+                raise _checked_in_already(already, day)
+        if prepared is not None:
+            # The one statement that claims the prepared visit: a second desk updates nothing.
+            claimed = m.Visit.update(
+                status=VisitStatus.CHECKED_IN.value, package=package_id, contract=request.contract_id,
+                source=VisitSource(request.source).value, desk=session.desk, checked_in_by=session.username,
+                checked_in_at=m.utcnow()).where(m.Visit.id == prepared.id,
+                                                m.Visit.status == VisitStatus.PREPARED.value).execute()
+            if claimed != 1:
+                winner = _live_visit_of(guest.id, day)
+                if winner is None:
+                    raise ConflictError(tr("该预约的备单刚被其他工作站修改，请重试",
+                                           "The prepared visit was just changed at another desk; try again"))
+                raise _checked_in_already(winner, day)
+            visit = m.Visit.get_by_id(prepared.id)
+        else:
+            visit_no = make_visit_no(day, queries.next_counter(f"visit:{day:%y%m%d}"))
+            try:
+                # The SELECT above is only the quick answer: two desks can pass it at the same moment.
+                # The database's unique indexes (migration 0004) decide; the savepoint keeps this
+                # transaction usable to name the desk that won.
+                with db.transaction():
+                    visit = m.Visit.create(
+                        visit_no=visit_no, guest=guest.id, visit_date=day, package=package_id,
+                        contract=request.contract_id, booking=booking.id if booking else None,
+                        source=VisitSource(request.source).value, status=VisitStatus.CHECKED_IN.value,
+                        desk=session.desk, checked_in_by=session.username)
+            except queries.IntegrityError:
+                winner = _live_visit_of(guest.id, day) or (_live_visit_of_booking(booking.id) if booking else None)
+                if winner is None:
+                    raise
+                raise _checked_in_already(winner, day) from None
+        # A prepared visit's items were the booking's plan: kept where still wanted (their specimens and
+        # printed labels stay valid), updated to the prices and payers of the check-in, the rest removed.
+        planned = ({vi.item_id: vi for vi in m.VisitItem.select().where(m.VisitItem.visit == visit.id)}
+                   if prepared is not None else {})
+
+        def visit_item(item_id: int, **values) -> m.VisitItem:
+            row = planned.pop(item_id, None)
+            if row is None:
+                return m.VisitItem.create(visit=visit.id, item=item_id, **values)
+            for name, value in values.items():
+                setattr(row, name, value)
+            row.save()
+            return row
         package_payer = (Payer.ORGANISATION if q.lines and q.lines[0].item_id is None
                          and q.lines[0].payer is Payer.ORGANISATION else Payer.GUEST)
         rows: dict[int, m.VisitItem] = {}
         if package is not None:
             for item in package.items:
                 if item.item_id not in removed:
-                    rows[item.item_id] = m.VisitItem.create(
-                        visit=visit.id, item=item.item_id, status=ItemStatus.PENDING.value, is_addon=False,
+                    rows[item.item_id] = visit_item(
+                        item.item_id, status=ItemStatus.PENDING.value, is_addon=False,
                         price=item.price, payer=package_payer.value, added_by=session.username)
         for item in _priced_items(added):
-            rows[item.item_id] = m.VisitItem.create(
-                visit=visit.id, item=item.item_id, status=ItemStatus.PENDING.value, is_addon=package is not None,
+            rows[item.item_id] = visit_item(
+                item.item_id, status=ItemStatus.PENDING.value, is_addon=package is not None,
                 price=item.price, payer=_addon_payer(q, item.item_id).value, added_by=session.username)
+        if planned:  # dropped at the desk: never paid, so removed rather than refunded
+            m.VisitItem.delete().where(m.VisitItem.id.in_([vi.id for vi in planned.values()])).execute()
         receipt = None
         if q.total > 0:
             receipt = payments.issue_charge(session, visit, _charge_lines(q, rows), tenders)
@@ -294,8 +351,9 @@ def check_in(session: Session, request: CheckInRequest, *, day: dt.date | None =
         audit.record(session, "visit.check_in", "visit", visit.id, visit_no=visit.visit_no,
                      receipt_no=receipt.receipt_no if receipt else "", guest_total=q.guest_total,
                      org_total=q.org_total, methods=[t.method.value for t in tenders],
-                     warnings=verdict.warnings)
-    return CheckInResult(visit, receipt, q, tubes, verdict)
+                     warnings=verdict.warnings, prepared=prepared is not None)
+    return CheckInResult(visit, receipt, q, tubes, verdict,
+                         guide_preprinted=prepared is not None and prepared.documents_printed_at is not None)
 
 
 def _live_visit(visit_id: int) -> m.Visit:

@@ -88,11 +88,11 @@ class CloseoutItem:
         if self.status is ItemStatus.DEFERRED and self.deferred_to:
             text += f" → {self.deferred_to:%Y-%m-%d}"
             if self.deferral_state and self.deferral_state is not DeferralState.OPEN:
-                text += f"（{self.deferral_state.label()}）"
+                text += tr("（{s}）", " ({s})", s=self.deferral_state.label())
         elif self.status is ItemStatus.DONE and self.done_by:
-            text += f"（{self.done_by}）"
+            text += tr("（{s}）", " ({s})", s=self.done_by)
         elif self.status in (ItemStatus.ABANDONED, ItemStatus.REFUNDED) and self.reason:
-            text += f"：{self.reason}"
+            text += tr("：{r}", ": {r}", r=self.reason)
         return text
 
 
@@ -292,6 +292,10 @@ def scan_for_closeout(code: str, *, day: dt.date | None = None) -> CloseoutView:
         raise ConflictError(tr("体检号 {v} 已取消（未报到），不能交单。如客人要体检，请重新报到。",
                                "Visit {v} was cancelled (not checked in); it cannot be closed. Check the guest in "
                                "again if they are to be examined.", v=visit.visit_no), field="code")
+    if status is VisitStatus.PREPARED:
+        raise ConflictError(tr("体检号 {v} 已备单但客人尚未报到，没有可交单的体检。请先在“报到登记”扫描预订单报到。",
+                               "Visit {v} is prepared but the guest has not checked in: nothing to close. Check the "
+                               "guest in first under “Check-in”.", v=visit.visit_no), field="code")
     if status is VisitStatus.CHECKED_IN and visit.visit_date != day:
         notice = tr("注意：这是 {d} 的体检，不是今天的。核对后仍可交单（记录今天的时间）。",
                     "Note: this visit is of {d}, not today. It can still be closed after checking (today's time is "

@@ -190,8 +190,10 @@ def check(guest: m.Guest, *, package_id: int | None, item_ids: Iterable[int] = (
                                   p=_name(package) if package else suggested))
             if entry is not None:
                 people = {guest.id} | ({entry.guest_id} if entry.guest_id else set())
+                # A prepared visit (已备单) is the booking's own, not a use of the contract yet.
                 used = (m.Visit.select().where(m.Visit.contract == contract.id, m.Visit.guest.in_(list(people)),
-                                               m.Visit.status != VisitStatus.CANCELLED.value)
+                                               m.Visit.status.not_in([VisitStatus.CANCELLED.value,
+                                                                      VisitStatus.PREPARED.value]))
                         .order_by(m.Visit.visit_date.desc()).first())
                 if used is not None:
                     warnings.append(tr("该客人已于{d}使用过此合同的体检（体检号{no}）",

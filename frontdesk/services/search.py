@@ -194,6 +194,8 @@ def _hits(rows: list[tuple], day: dt.date, how: Callable[[str, str | None], str]
         if tag in ("b", "B"):
             kind, key = "booking", ("booking", booking_id)
             rank = TODAY_BOOKING if exam_date == day and booking_status == BookingStatus.BOOKED.value else OTHER
+        elif visit_status == VisitStatus.PREPARED.value:
+            continue  # prepared the day before: the guest has not arrived; the booking is the hit
         else:
             kind, key = "visit", ("visit", visit_id)
             rank = TODAY_VISIT if visit_date == day and visit_status != VisitStatus.CANCELLED.value else OTHER

@@ -233,6 +233,10 @@ def receive_specimen(session: Session, barcode: str, *, expected_visit_id: int |
         if specimen.status == SpecimenStatus.CANCELLED.value:
             raise ConflictError(tr("条码 {b} 已作废（项目已退），不能收取", "Barcode {b} is cancelled (its tests were "
                                    "refunded); it cannot be received", b=code), field="code")
+        if visit.status == VisitStatus.PREPARED.value:
+            raise ConflictError(tr("体检号 {v} 尚未报到（已备单），请先为客人报到再收取标本",
+                                   "Visit {v} is prepared but not checked in; check the guest in before receiving "
+                                   "specimens", v=visit.visit_no), field="code")
         if visit.status == VisitStatus.CANCELLED.value:
             raise ConflictError(tr("体检号 {v} 已取消，不能收取其标本", "Visit {v} is cancelled; its specimens cannot be "
                                    "received", v=visit.visit_no), field="code")

@@ -72,7 +72,8 @@ def cancel_unused_open_specimens(visit_id: int, at: dt.datetime) -> list[str]:
 def visits_of_day(day: dt.date, limit: int = 3000):
     return list(m.Visit.select(m.Visit, m.Guest, m.Package).join(m.Guest).switch(m.Visit)
                 .join(m.Package, pw.JOIN.LEFT_OUTER).where(m.Visit.visit_date == day,
-                                                           m.Visit.status != "cancelled")
+                                                           # prepared (已备单): not arrived yet
+                                                           m.Visit.status.not_in(["cancelled", "prepared"]))
                 .order_by(m.Visit.visit_no).limit(limit))
 
 

@@ -20,7 +20,8 @@ def visits_with_item_counts(day: dt.date, limit: int = 2000):
     done = pw.fn.SUM(pw.Case(None, [(m.VisitItem.status == "done", 1)], 0)).alias("done")
     query = (m.Visit.select(m.Visit, m.Guest, m.Package, pending, done).join(m.Guest).switch(m.Visit)
              .join(m.Package, pw.JOIN.LEFT_OUTER).switch(m.Visit).join(m.VisitItem, pw.JOIN.LEFT_OUTER)
-             .where(m.Visit.visit_date == day).group_by(m.Visit, m.Guest, m.Package)
+             .where(m.Visit.visit_date == day, m.Visit.status != "prepared")  # prepared: not arrived
+             .group_by(m.Visit, m.Guest, m.Package)
              .order_by(m.Visit.visit_no).limit(limit))
     return [(v, int(v.pending or 0), int(v.done or 0)) for v in query]
 
@@ -33,7 +34,7 @@ def visits_with_status(status: str, limit: int):
 
 def specimens_on(day: dt.date, limit: int = 5000):
     return list(m.Specimen.select(m.Specimen, m.Visit, m.Guest, m.TubeType).join(m.Visit).join(m.Guest)
-                .switch(m.Specimen).join(m.TubeType).where(m.Visit.visit_date == day)
+                .switch(m.Specimen).join(m.TubeType).where(m.Visit.visit_date == day, m.Visit.status != "prepared")
                 .order_by(m.Specimen.barcode).limit(limit))
 
 

@@ -45,6 +45,14 @@ def _bookings(w: "MainWindow") -> QWidget:
     return page
 
 
+def _preparation(w: "MainWindow") -> QWidget:
+    from frontdesk.ui.preparation_screen import PreparationScreen
+
+    page = PreparationScreen(w.session, w.settings)
+    page.status_message.connect(lambda text: w.statusBar().showMessage(text, 8000))
+    return page
+
+
 def _checkin(w: "MainWindow") -> QWidget:
     from frontdesk.ui.checkin_screen import CheckInScreen
 
@@ -103,6 +111,7 @@ TASKS = (
     Task("closeout", "交单核对", "Close-out", Role.RECEPTION, _closeout),
     Task("reports", "报告发放", "Reports", Role.RECEPTION, _reports),
     Task("bookings", "预约排期", "Bookings", Role.RECEPTION, _bookings),
+    Task("preparation", "明日准备", "Preparation", Role.RECEPTION, _preparation),
     Task("day", "日结", "End of day", Role.RECEPTION, _end_of_day),
     Task("audit", "审计日志", "Audit log", Role.SUPERVISOR, _audit),
     Task("settings", "设置", "Settings", Role.RECEPTION, _settings),
