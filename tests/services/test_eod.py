@@ -28,7 +28,7 @@ from openpyxl import load_workbook
 from frontdesk import clock
 from frontdesk.domain.enums import PaymentMethod, ReceiptKind
 from frontdesk.errors import ConflictError, PermissionDeniedError, UserError, ValidationError
-from frontdesk.services import belongings, checkin, closeout, deferrals, eod, payments, site_settings
+from frontdesk.services import belongings, checkin, closeout, deferrals, eod, eod_export, payments, site_settings
 from frontdesk.services.checkin import CheckInRequest
 from frontdesk.services.payments import PaymentInput
 from frontdesk.storage import models as m
@@ -326,3 +326,94 @@ def test_per_desk_closing_closes_each_desk_on_its_own(supervisor, known_day, adm
     assert eod.build_report(supervisor, DAY, desk="前台1").closing.signed_figures
     assert not eod.build_report(supervisor, DAY, desk="前台2").closing.closed
     assert not eod.build_report(supervisor, DAY, desk="前台2").has_data
+
+
+# --------------------------------------------------------------------------
+# Exports
+
+
+def read_csv_tables(files):
+    tables = {}
+    for path in files:
+        key = path.stem.split("-", 5)[-1]
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            rows = list(csv.reader(handle))
+        tables[key] = rows
+    return tables
+
+
+def test_csv_has_one_file_per_section_and_its_rows_add_up_to_the_totals(desk, supervisor, known_day, tmp_path):
+    report = eod.build_report(desk, DAY)
+    files = eod_export.export_csv(desk, report, tmp_path / "out")
+    tables = read_csv_tables(files)
+    assert len(files) == len(eod_export.report_tables(report)) and "payment_methods" in tables
+    methods = tables["payment_methods"][1:]
+    db = db_money_by_method()
+    assert sum(D(r[1]) for r in methods) == report.money.gross == sum(v[0] for v in db.values())
+    assert sum(D(r[2]) for r in methods) == report.money.refunds == sum(v[1] for v in db.values())
+    assert sum(D(r[3]) for r in methods) == report.money.voids == sum(v[2] for v in db.values())
+    assert sum(D(r[4]) for r in methods) == report.money.net == D("1041.00")
+    assert sum(D(r[6]) for r in tables["cashiers"][1:]) == report.money.net
+    assert sum(D(r[5]) for r in tables["refunds"][1:]) == report.money.refunds
+    assert sum(D(r[5]) for r in tables["voids"][1:]) == report.money.voids
+    assert sum(D(r[2]) for r in tables["addons"][1:]) == report.money.addons_total
+    assert sum(int(r[2]) for r in tables["packages"][1:]) == report.numbers.checked_in
+    assert sum(int(r[2]) for r in tables["stations"][1:]) == report.numbers.items_planned
+    summary = dict(tables["summary"][1:])
+    assert summary["净收入"] == "1041.00" and summary["应有现金"] == "378.00"
+    text = "".join(p.read_text(encoding="utf-8-sig") for p in files)
+    assert "张三丰" not in text and "张*丰" in text  # masked
+    entry = m.AuditLog.get(m.AuditLog.action == "eod.export")
+    details = json.loads(entry.details)
+    assert (entry.username, details["format"], details["masked"], details["files"]) == ("qiantai", "csv", True,
+                                                                                     len(files))
+
+
+def test_xlsx_has_one_sheet_per_section_with_the_same_figures(desk, known_day, tmp_path):
+    report = eod.build_report(desk, DAY)
+    path = eod_export.export_xlsx(desk, report, tmp_path / "day.xlsx")
+    book = load_workbook(path)
+    assert len(book.sheetnames) == len(eod_export.report_tables(report))
+    sheet = next(book[n] for n in book.sheetnames if "支付方式" in n)
+    nets = [D(str(row[4])).quantize(D("0.01")) for row in sheet.iter_rows(min_row=2, values_only=True)]
+    assert sum(nets) == report.money.net
+    assert json.loads(m.AuditLog.get(m.AuditLog.action == "eod.export").details)["format"] == "xlsx"
+
+
+def test_unmasked_export_needs_a_supervisor(desk, supervisor, known_day, tmp_path):
+    full = eod.build_report(supervisor, DAY, unmasked=True)
+    with pytest.raises(PermissionDeniedError):
+        eod_export.export_xlsx(desk, full, tmp_path / "day.xlsx")
+    assert not (tmp_path / "day.xlsx").exists()
+    eod_export.export_xlsx(supervisor, full, tmp_path / "day.xlsx")
+    assert json.loads(m.AuditLog.get(m.AuditLog.action == "eod.export").details)["masked"] is False
+
+
+def test_unwritable_place_gives_a_clear_message_and_no_file(desk, known_day, tmp_path):
+    report = eod.build_report(desk, DAY)
+    with pytest.raises(UserError, match="不存在"):
+        eod_export.export_xlsx(desk, report, tmp_path / "missing" / "day.xlsx")
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x")
+    with pytest.raises(UserError):
+        eod_export.export_csv(desk, report, blocker)
+    assert m.AuditLog.select().where(m.AuditLog.action == "eod.export").count() == 0
+
+
+def test_full_disk_leaves_no_half_file_under_the_final_name(desk, known_day, tmp_path, monkeypatch):
+    report = eod.build_report(desk, DAY)
+    out = tmp_path / "out"
+    out.mkdir()
+    target = out / "day.xlsx"
+    target.write_bytes(b"yesterday's file")
+
+    def disk_full(fd):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(eod_export.os, "fsync", disk_full)
+    with pytest.raises(UserError, match="磁盘已满"):
+        eod_export.export_xlsx(desk, report, target)
+    with pytest.raises(UserError, match="磁盘已满"):
+        eod_export.export_csv(desk, report, out / "csv")
+    assert target.read_bytes() == b"yesterday's file"
+    assert sorted(p.name for p in out.rglob("*") if p.is_file()) == ["day.xlsx"]
