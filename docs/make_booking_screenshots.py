@@ -68,7 +68,10 @@ def main() -> None:
     full_day = busy
     load = capacity.day_load(full_day).station(bmd.id).load
     capacity.set_date_exception(supervisor, bmd.id, full_day, limit=max(load, 1), note="设备检修")
-    guest = m.Guest.select().where(m.Guest.name.is_null(False)).order_by(m.Guest.id.desc()).first()
+    # A guest on file who is not on a group roster: a personal booking by phone.
+    on_rosters = m.RosterEntry.select(m.RosterEntry.guest).where(m.RosterEntry.guest.is_null(False))
+    guest = (m.Guest.select().where(m.Guest.organisation.is_null(), m.Guest.id.not_in(on_rosters))
+             .order_by(m.Guest.id.desc()).first())
     dialog = page.new_booking(open_dialog=False)
     dialog.show()
     dialog.search_edit.setText(guest.name)

@@ -16,8 +16,8 @@ import datetime as dt
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QKeySequence, QShortcut
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QHeaderView, QInputDialog, QLabel,
-                               QListWidget, QListWidgetItem, QPushButton, QSplitter, QTableWidget, QTableWidgetItem,
+from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QGridLayout, QHBoxLayout, QHeaderView, QInputDialog, QLabel,
+                               QListWidget, QListWidgetItem, QPushButton, QSizePolicy, QTableWidget, QTableWidgetItem,
                                QVBoxLayout, QWidget)
 
 from frontdesk import clock, config
@@ -42,7 +42,7 @@ def cell_text(cell: capacity.DayLoad, station_id: int | None | str) -> str:
     """The calendar cell: the day, the centre's guests, and the fullest (or chosen) station."""
     lines = [f"{cell.day.day}" + (f"  {tr('停诊', 'closed')}" if cell.closed else "")]
     centre = cell.centre
-    lines.append(tr("{n}人", "{n} guests", n=centre.load) + (f"/{centre.limit}" if centre.limit is not None else ""))
+    lines.append(tr("全{n}", "All {n}", n=centre.load) + (f"/{centre.limit}" if centre.limit is not None else ""))
     shown = cell.tightest() if station_id == "tightest" else cell.station(station_id)
     if shown is not None and shown.station_id is not None and not cell.closed:
         limit = f"/{shown.limit}" if shown.limit is not None else ""
@@ -116,9 +116,10 @@ class BookingsScreen(QWidget):
         self.calendar.setFont(small)
         self.calendar.currentCellChanged.connect(self._cell_changed)
         self.legend = QLabel(objectName="calendarLegend", wordWrap=True)
-        self.legend.setText(tr("绿色：有余量；黄色“紧”：已约80%以上；红色“满”：已满或停诊。格内为全中心人数/限额及科室人数/限额。",
+        self.legend.setText(tr("绿色：有余量；黄色“紧”：已约80%以上；红色“满”：已满或停诊。"
+                               "格内：“全”为全中心人数/限额，下为科室人数/限额。",
                                "Green: room; amber “tight”: 80% or more booked; red “full”: full or closed. "
-                               "Each day: the centre's guests/limit and a station's guests/limit."))
+                               "Each day: “All” the centre's guests/limit, then a station's guests/limit."))
         left = QWidget()
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)
@@ -144,7 +145,9 @@ class BookingsScreen(QWidget):
         self.table.verticalHeader().hide()
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(4, QHeaderView.ResizeMode.Interactive)   # the package: a fixed width, elided
+        header.resizeSection(4, 170)
+        header.setStretchLastSection(True)
         self.table.currentCellChanged.connect(lambda *_: self._update_actions())
         self.new_button = QPushButton(tr("新预约 (Ctrl+N)", "New (Ctrl+N)"), objectName="newBooking")
         self.new_button.clicked.connect(self.new_booking)
@@ -156,10 +159,10 @@ class BookingsScreen(QWidget):
         self.undo_button.clicked.connect(self.undo_selected)
         self.print_button = QPushButton(tr("打印预订单 (Ctrl+P)", "Print slip (Ctrl+P)"), objectName="printSlip")
         self.print_button.clicked.connect(self.print_selected)
-        actions = QHBoxLayout()
-        for button in (self.new_button, self.move_button, self.cancel_button, self.undo_button, self.print_button):
-            actions.addWidget(button)
-        actions.addStretch()
+        actions = QGridLayout()
+        for n, button in enumerate((self.new_button, self.move_button, self.cancel_button, self.print_button,
+                                    self.undo_button)):
+            actions.addWidget(button, n // 3, n % 3)
         self.day_message = QLabel(objectName="dayMessage", wordWrap=True)
         right = QWidget()
         right_layout = QVBoxLayout(right)
@@ -170,16 +173,17 @@ class BookingsScreen(QWidget):
         right_layout.addWidget(self.day_message)
         right_layout.addLayout(actions)
 
-        splitter = QSplitter(Qt.Orientation.Horizontal)
-        splitter.addWidget(left)
-        splitter.addWidget(right)
-        splitter.setStretchFactor(0, 1)
-        splitter.setStretchFactor(1, 1)
-        splitter.setChildrenCollapsible(False)
-        splitter.setSizes([620, 680])
+        # The columns share the width evenly whatever the table's columns would like (they scroll instead).
+        for column in (left, right):
+            column.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        left.setMinimumWidth(480)
+        right.setMinimumWidth(420)
+        body = QHBoxLayout()
+        body.addWidget(left, 1)
+        body.addWidget(right, 1)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
-        layout.addWidget(splitter, 1)
+        layout.addLayout(body, 1)
 
         for keys, slot in (("Ctrl+N", self.new_booking), ("Ctrl+M", self.move_selected),
                            ("Delete", self.cancel_selected), ("Ctrl+U", self.undo_selected),
