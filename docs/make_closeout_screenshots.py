@@ -69,8 +69,9 @@ def build_data(session):
                 specimens.receive_specimen(session, s.barcode)
         stool = next(s for s in specimens.specimens_of(half.id) if s.tube_type.container_kind == "stool")
         m.Specimen.update(status="label_printed", print_count=1).where(m.Specimen.id == stool.id).execute()
-        done = [i.visit_item_id for i in view.items if i.station_name in ("一般检查室", "内科", "外科", "眼科", "耳鼻喉科",
-                                                                         "口腔科", "采血室", "心电图室", "放射科")]
+        codes = {st.id: st.code for st in m.Station.select()}
+        done = [i.visit_item_id for i in view.items
+                if codes[i.station_id] in ("GEN", "IM", "SURG", "EYE", "ENT", "ORAL", "BLOOD", "ECG", "RAD")]
         closeout.mark_done(session, half.id, done)
         bmd = [i.visit_item_id for i in view.items if i.item_code == "BMD"]
         deferrals.defer_items(session, half.id, bmd, today + dt.timedelta(days=7), today=today)

@@ -189,7 +189,7 @@ class CloseoutRow:
             parts.append(tr("寄存未取", "belongings stored"))
         if not parts and self.status is VisitStatus.CHECKED_IN:
             return tr("可交单", "ready to close")
-        return "，".join(parts) if parts else "—"
+        return tr("，", ", ").join(parts) if parts else "—"
 
 
 # --------------------------------------------------------------------------

@@ -179,6 +179,8 @@ class CloseoutScreen(QWidget):
         self.keys_hint.setWordWrap(True)
         self.blockers = QListWidget(objectName="closeoutBlockers")
         self.blockers.setMaximumHeight(90)
+        self.blockers.setWordWrap(True)
+        self.blockers.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.belongings = QLabel(objectName="closeoutBelongings")
         self.belongings.setWordWrap(True)
 
