@@ -329,7 +329,8 @@ def slip_data(visit_id: int, deferred_to: dt.date, *, issued_by: str = "", site=
 
     d = deferral(visit_id, deferred_to)
     guest = m.Guest.get_by_id(d.guest_id)
-    items = tuple((i.item_name, f"{i.station_name}（{i.station_location}）" if i.station_location else i.station_name)
+    items = tuple((i.item_name, tr("{s}（{w}）", "{s} ({w})", s=i.station_name, w=i.station_location)
+                   if i.station_location else i.station_name)
                   for i in d.items)
     instructions = []
     if d.fasting:
