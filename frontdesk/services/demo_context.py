@@ -67,6 +67,7 @@ Stage = Callable[["DemoContext"], None]
 STAGE_MODULES: list[str] = [
     "frontdesk.services.demo_rosters",
     "frontdesk.services.demo_bookings",
+    "frontdesk.services.demo_preparation",
     "frontdesk.services.demo_closeout",
     "frontdesk.services.demo_reports",
 ]
