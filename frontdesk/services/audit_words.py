@@ -98,6 +98,8 @@ ACTIONS: dict[str, tuple[str, str]] = {
     "eod.close": ("日结", "Day closed"),
     "eod.view_unmasked": ("查看日结明细（未遮盖）", "Day report viewed unmasked"),
     "eod.export": ("导出日结报表", "Day report exported"),
+    "eod_report.print": ("打印日结报表", "Day report printed"),
+    "eod_report.reprint": ("补打日结报表", "Day report printed again"),
     "eod.correction": ("更正已日结的日期", "Correction of a closed day"),
     "setting.change": ("修改设置", "Setting changed"),
     "workstation.change": ("修改工作站设置", "Workstation setting changed"),

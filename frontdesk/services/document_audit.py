@@ -22,6 +22,7 @@ DOCUMENT_KINDS: dict[str, tuple[str, str]] = {
     "guide": ("guide_sheet", "visit"),
     "handover": ("handover", "handover"),
     "report_handout": ("report_handout_receipt", "report_handout"),  # record_id: the hand-out's id
+    "eod": ("eod_report", "day"),  # record_id: the date (services/eod.py)
 }
 
 
