@@ -53,6 +53,14 @@ def _preparation(w: "MainWindow") -> QWidget:
     return page
 
 
+def _contracts(w: "MainWindow") -> QWidget:
+    from frontdesk.ui.contracts_screen import ContractsScreen
+
+    page = ContractsScreen(w.session, w.settings)
+    page.status_message.connect(lambda text: w.statusBar().showMessage(text, 8000))
+    return page
+
+
 def _checkin(w: "MainWindow") -> QWidget:
     from frontdesk.ui.checkin_screen import CheckInScreen
 
@@ -89,8 +97,11 @@ def _reports(w: "MainWindow") -> QWidget:
 
 
 def _end_of_day(w: "MainWindow") -> QWidget:
-    return TablePage(tr("日结", "End of day"), lambda day: overview.day_summary(day).table(),
-                     hint=tr("所选日期的体检、预约和收款汇总（按收款方式）。", "The day's visits, bookings and takings by method."))
+    from frontdesk.ui.end_of_day_screen import EndOfDayScreen
+
+    page = EndOfDayScreen(w.session, w.settings)
+    page.status_message.connect(lambda text: w.statusBar().showMessage(text, 8000))
+    return page
 
 
 def _audit(w: "MainWindow") -> QWidget:
@@ -115,6 +126,7 @@ TASKS = (
     Task("day", "日结", "End of day", Role.RECEPTION, _end_of_day),
     Task("audit", "审计日志", "Audit log", Role.SUPERVISOR, _audit),
     Task("settings", "设置", "Settings", Role.RECEPTION, _settings),
+    Task("contracts", "团检合同", "Group contracts", Role.RECEPTION, _contracts),
 )
 
 
@@ -135,7 +147,7 @@ class MainWindow(QMainWindow):
         for number, task in enumerate(self._tasks, start=1):
             item = QListWidgetItem(f"{tr(task.zh, task.en)}")
             item.setData(Qt.ItemDataRole.UserRole, task.key)
-            item.setToolTip(f"Ctrl+{number}")
+            item.setToolTip(f"Ctrl+{number % 10}" if number <= 10 else "")  # Ctrl+1 … Ctrl+9, Ctrl+0 the tenth
             allowed = session.can(task.min_role)
             if not allowed:
                 item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEnabled)
@@ -143,8 +155,8 @@ class MainWindow(QMainWindow):
             self.nav.addItem(item)
             # Pages are built when first opened: start-up stays fast.
             self.stack.addWidget(QWidget())
-            if number <= 9:
-                QShortcut(QKeySequence(f"Ctrl+{number}"), self, activated=lambda k=task.key: self.show_task(k))
+            if number <= 10:
+                QShortcut(QKeySequence(f"Ctrl+{number % 10}"), self, activated=lambda k=task.key: self.show_task(k))
         self.nav.currentRowChanged.connect(self._on_nav)
         central = QWidget()
         layout = QHBoxLayout(central)
