@@ -87,6 +87,13 @@ def main() -> None:
     dialog.run_preview()
     settle(app)
     dialog.grab().save(str(OUT / f"booking-dialog{suffix}.png"))
+    if lang == "zh":
+        import pypdfium2
+
+        first = bookings.bookings_on(busy)[0]
+        document = pypdfium2.PdfDocument(bookings.slip_pdf(first.id, issued_by="李前台"))
+        document[0].render(scale=100 / 72).to_pil().save(OUT.parent / "booking-slip.png")
+        document.close()
     print(f"screenshots written to {OUT} (dialog {dialog.width()}x{dialog.height()}); "
           f"{len(bookings.bookings_on(busy))} bookings on {busy}")
 
