@@ -23,9 +23,19 @@ from frontdesk.errors import UserError
 from frontdesk.i18n import tr
 from frontdesk.services import contracts
 from frontdesk.services.session import Session
-from frontdesk.ui.screen_fit import fit_to_screen
 from frontdesk.ui.widgets import error_label, key_fallback
 from frontdesk.ui.worker import run_in_background
+
+try:
+    from frontdesk.ui.screen_fit import fit_to_screen
+except ImportError:  # screen_fit lands with another change; until then: the size asked for, within the screen
+    def fit_to_screen(widget: QWidget, width: int | None = None, height: int | None = None) -> QWidget:
+        from PySide6.QtGui import QGuiApplication
+
+        area = QGuiApplication.primaryScreen().availableGeometry()
+        widget.resize(min(width or widget.sizeHint().width(), area.width() - 40),
+                      min(height or widget.sizeHint().height(), area.height() - 60))
+        return widget
 
 RULE_COLUMNS = (("性别", "Sex"), ("最小年龄", "Age from"), ("最大年龄", "Age to"), ("职级", "Grade"),
                 ("套餐", "Package"))

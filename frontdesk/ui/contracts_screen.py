@@ -23,9 +23,19 @@ from frontdesk.i18n import tr
 from frontdesk.services import contracts, roster_import
 from frontdesk.services.contracts import ContractView, OrganisationView
 from frontdesk.services.session import Session
-from frontdesk.ui.screen_fit import fit_to_screen
 from frontdesk.ui.widgets import error_label, key_fallback
 from frontdesk.ui.worker import run_in_background
+
+try:
+    from frontdesk.ui.screen_fit import fit_to_screen
+except ImportError:  # screen_fit lands with another change; until then: the size asked for, within the screen
+    def fit_to_screen(widget: QWidget, width: int | None = None, height: int | None = None) -> QWidget:
+        from PySide6.QtGui import QGuiApplication
+
+        area = QGuiApplication.primaryScreen().availableGeometry()
+        widget.resize(min(width or widget.sizeHint().width(), area.width() - 40),
+                      min(height or widget.sizeHint().height(), area.height() - 60))
+        return widget
 
 CONTRACT_COLUMNS = (("合同", "Contract"), ("有效期", "Valid"), ("状态", "Status"), ("套餐", "Packages"),
                     ("费用", "Who pays"), ("名单", "Roster"))

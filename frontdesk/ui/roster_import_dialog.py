@@ -30,9 +30,19 @@ from frontdesk.services import roster_booking, roster_import
 from frontdesk.services.bookings import HalfDay
 from frontdesk.services.roster_import import ContractRef, RosterPreview
 from frontdesk.services.session import Session
-from frontdesk.ui.screen_fit import fit_to_screen
 from frontdesk.ui.widgets import error_label, key_fallback
 from frontdesk.ui.worker import run_in_background
+
+try:
+    from frontdesk.ui.screen_fit import fit_to_screen
+except ImportError:  # screen_fit lands with another change; until then: the size asked for, within the screen
+    def fit_to_screen(widget: QWidget, width: int | None = None, height: int | None = None) -> QWidget:
+        from PySide6.QtGui import QGuiApplication
+
+        area = QGuiApplication.primaryScreen().availableGeometry()
+        widget.resize(min(width or widget.sizeHint().width(), area.width() - 40),
+                      min(height or widget.sizeHint().height(), area.height() - 60))
+        return widget
 
 STATUS_COLOUR = {RowStatus.OK: "#dcefdc", RowStatus.WARNING: "#ffe9b3", RowStatus.ERROR: "#f7c6c6"}
 PREVIEW_COLUMNS = (("行号", "Row"), ("结果", "Result"), ("姓名", "Name"), ("性别", "Sex"), ("身份证号", "ID number"),
