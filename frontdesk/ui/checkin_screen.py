@@ -647,6 +647,9 @@ class CheckInScreen(QWidget):
             change = sum((p.change for p in result.receipt.payments), ZERO)
             if change > ZERO:
                 lines.append(tr("找零 {c}", "Change {c}", c=format_amount(change)))
+        if getattr(result, "guide_preprinted", False):
+            lines.append(tr("导检单和条码已在资料袋中（昨日备单），无需再打印", "The guide sheet and labels are in the "
+                            "document bag (prepared the day before): nothing to print again"))
         if first is not None:
             lines.append(tr("请先到：{s}（{l}）— {why}", "First go to: {s} ({l}) — {why}", s=first.station_name,
                             l=first.location, why=first.reason))
@@ -687,7 +690,9 @@ class CheckInScreen(QWidget):
             return
         jobs, no_printer = [], []
         try:
-            for kind, pdf, document in self._documents():
+            # A prepared visit's guide sheet went into its document bag the day before: not printed again.
+            kinds = ("receipt",) if getattr(self.result, "guide_preprinted", False) else ("receipt", "guide")
+            for kind, pdf, document in self._documents(kinds):
                 target = document_preview_dialog.PrintTarget.for_document(self.settings, kind)
                 if target.problem:
                     no_printer.append(kind)

@@ -352,6 +352,8 @@ class RosterImportDialog(QDialog):
 
     def _show_mapping(self, sample) -> None:
         self._stop()
+        self.message.setText(tr("指定表头所在的行和各列的内容，然后按“按此对应重新读取”。",
+                                "Point at the header row and say what each column holds, then read again."))
         self.mapping_editor.show_sample(sample)
         self.mapping_editor.show()
         self._enable_actions()
