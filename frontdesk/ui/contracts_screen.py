@@ -305,7 +305,9 @@ class ContractsScreen(QWidget):
             allowance = tr("，加项{a}元", ", add-ons {a}", a=v.addon_allowance) if v.addon_allowance > 0 else ""
             for col, text in enumerate((v.name, f"{v.start_date} ~ {v.end_date}", v.status_on(today),
                                         rules + v.package_label, pays + allowance, str(v.roster_count))):
-                self.contract_table.setItem(n, col, _item(text, v.id if col == 0 else None))
+                cell = _item(text, v.id if col == 0 else None)
+                cell.setToolTip(text)
+                self.contract_table.setItem(n, col, cell)
         self.contract_table.blockSignals(False)
         row = next((n for n, v in enumerate(views) if v.id == keep), 0 if views else -1)
         self._select_contract = None
@@ -330,7 +332,7 @@ class ContractsScreen(QWidget):
         else:
             rules = "；".join(f"{r.conditions} → {r.package_label}" for r in view.rules) or tr("无", "none")
             self.contract_detail.setText(tr("套餐规则：{r}。其他人：{f}。{p}。", "Package rules: {r}. Everyone else: {f}. "
-                                            "{p}.", r=rules, f=view.package_label, p=view.payer_text))
+                                            "{p}.", r=rules, f=view.package_label, p=view.payer_text[:1].upper() + view.payer_text[1:]))
         self.reload_roster()
 
     def reload_roster(self) -> None:
