@@ -97,6 +97,7 @@ class CloseoutScreen(QWidget):
         self._shortcut("Ctrl+Enter", self.close_visit)
         self._shortcut("Ctrl+D", self.mark_all_done)
         self._shortcut("Escape", self.clear_visit)
+        self._shortcut("F5", self.refresh_all)
         self._shortcut("M", lambda: self.open_makeup(self.view.visit_no if self.view else ""), self.items)
         for key, action in (("Space", self.mark_done), ("D", self.mark_done), ("F", self.defer), ("A", self.abandon),
                             ("U", self.reset), ("R", self.refund), ("B", self.return_belongings),
@@ -127,8 +128,7 @@ class CloseoutScreen(QWidget):
             self.filter.addItem(label, which)
         self.filter.currentIndexChanged.connect(self.refresh_list)
         refresh = QPushButton(tr("刷新 (F5)", "Refresh (F5)"), objectName="closeoutRefresh")
-        refresh.setShortcut("F5")
-        refresh.clicked.connect(self.refresh_list)
+        refresh.clicked.connect(self.refresh_all)  # F5: a shortcut of the page (see __init__)
         self.list = QTableWidget(0, 4, objectName="closeoutList")
         self.list.setHorizontalHeaderLabels([tr("体检号", "Visit"), tr("姓名", "Name"), tr("状态", "Status"),
                                              tr("未完成", "Still open")])
@@ -310,6 +310,11 @@ class CloseoutScreen(QWidget):
             self._failed(exc)
 
         run_in_background(lambda: closeout.closeout_list(day, which), done, failed, context=self)
+
+    def refresh_all(self) -> None:
+        """F5: the list and the open visit (e.g. after a refund in the visit window)."""
+        self.refresh_list()
+        self.reload()
 
     def _fill_list(self, rows) -> None:
         self.rows = rows

@@ -302,3 +302,14 @@ def test_visit_scan_on_the_closeout_page_of_the_main_window_opens_its_closeout(a
     settle(qtbot)
     assert page.view is not None and page.view.visit_id == visit.id
     assert getattr(window, "last_visit_dialog", None) is None
+
+
+def test_f5_reloads_the_open_visit_after_a_change_elsewhere(qtbot, screen, visit_with, desk):
+    from frontdesk.services import closeout
+
+    visit = visit_with("GENERAL")
+    scan(qtbot, screen, visit.visit_no)
+    closeout.mark_all_done(desk, visit.id)  # another desk, or the visit window
+    qtbot.keyClick(screen.items, Qt.Key.Key_F5)
+    settle(qtbot)
+    assert list(states(screen).values())[0].startswith("已检")
