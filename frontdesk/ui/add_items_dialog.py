@@ -13,6 +13,7 @@ from frontdesk.services import checkin
 from frontdesk.services.session import Session
 from frontdesk.ui.error_dialogs import show_error
 from frontdesk.ui.payment_panel import PaymentPanel
+from frontdesk.ui.screen_fit import fit_to_screen
 from frontdesk.ui.widgets import error_label
 
 
@@ -59,7 +60,7 @@ class AddItemsDialog(QDialog):
         layout.addWidget(self.payment)
         layout.addWidget(self.message)
         layout.addLayout(buttons)
-        self.resize(560, 520)
+        fit_to_screen(self, 560, 560)
 
     def item_ids(self) -> list[int]:
         return [self.chosen.item(i).data(Qt.ItemDataRole.UserRole) for i in range(self.chosen.count())]

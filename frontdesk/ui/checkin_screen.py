@@ -147,7 +147,6 @@ class CheckInScreen(QWidget):
         self.done_box = QGroupBox(tr("报到完成", "Checked in"), objectName="doneBox")
         self.done_text = QLabel(objectName="doneText")
         self.done_text.setWordWrap(True)
-        self.done_text.setStyleSheet("font-size: 12pt;")
         self.print_all = QPushButton(tr("打印收据和导检单 (Enter)", "Print receipt and guide sheet (Enter)"),
                                      objectName="printAll")
         self.print_all.setProperty("primary", True)
@@ -161,6 +160,7 @@ class CheckInScreen(QWidget):
         QShortcut(QKeySequence("F12"), self, activated=self._request_labels)
         next_button = QPushButton(tr("下一位 (Esc)", "Next guest (Esc)"), objectName="nextGuest")
         next_button.clicked.connect(self.next_guest)
+        # The result across the whole width, in the body font: it must leave the columns whole on a 768-pixel screen.
         done_layout = QVBoxLayout(self.done_box)
         done_layout.addWidget(self.done_text)
         done_buttons = QHBoxLayout()
@@ -242,9 +242,14 @@ class CheckInScreen(QWidget):
         for widget in (self.contract, self.package, self.items, self.addon, self.locker, self.payment):
             widget.setEnabled(has_guest and stage in ("guest", "pay"))
         self.check_in_button.setEnabled(has_guest and stage in ("guest", "pay") and self.eligible)
-        self.done_box.setVisible(stage == "done")
+        # The payment taken is in the result; its fields make room for it (a 768-pixel screen).
+        self.payment.setVisible(stage != "done")
+        self.locker.setVisible(stage != "done")
+        self.banner.setVisible(stage != "done")
         # After check-in the search results are done with: their room goes to the result.
         self.results.setVisible(stage != "done")
+        # Shown last: showing it while the rest still takes its room would grow the window off the screen.
+        self.done_box.setVisible(stage == "done")
 
     def focus_search(self) -> None:
         self.search_box.setFocus()

@@ -30,6 +30,8 @@ from frontdesk.printing.qt_document_printer import print_pdf_qt
 from frontdesk.services.document_audit import PrintedDocument
 from frontdesk.services.session import Session
 from frontdesk.ui.error_dialogs import show_error
+from frontdesk.ui.page_view import PageView
+from frontdesk.ui.screen_fit import fit_to_screen
 
 log = logging.getLogger(__name__)
 
@@ -148,19 +150,9 @@ class DocumentPreviewDialog(QDialog):
         self.printed_pages = 0
         self.saved_path: Path | None = None
         self.setWindowTitle(title)
-        pages = QWidget()
-        pages_layout = QVBoxLayout(pages)
-        for image in pdf_pages_to_images(pdf_bytes, 110):
-            rgb = image.convert("RGB")
-            data = rgb.tobytes()
-            qimage = QImage(data, rgb.width, rgb.height, rgb.width * 3, QImage.Format.Format_RGB888).copy()
-            label = QLabel()
-            label.setPixmap(QPixmap.fromImage(qimage))
-            label.setStyleSheet("border: 1px solid #999; background: white;")
-            pages_layout.addWidget(label, alignment=Qt.AlignmentFlag.AlignHCenter)
-        scroll = QScrollArea()
-        scroll.setWidget(pages)
-        scroll.setAlignment(Qt.AlignmentFlag.AlignHCenter)
+        # The pages fitted to the width (Ctrl++ / Ctrl+- zoom, Ctrl+0 back to the width).
+        self.pages = PageView(pdf_bytes)
+        scroll = self.pages
         self.print_button = QPushButton(tr("打印 (Enter)", "Print (Enter)"), objectName="printButton")
         self.print_button.setDefault(True)
         self.print_button.clicked.connect(self.print_document)
@@ -182,7 +174,8 @@ class DocumentPreviewDialog(QDialog):
         layout.addWidget(scroll, 1)
         layout.addWidget(self.notice)
         layout.addLayout(buttons)
-        self.resize(760, 860)
+        # An A4 page wants the screen's height; the buttons below the pages stay on screen.
+        fit_to_screen(self, 980, 1200)
         if self.target.problem:
             self._offer_pdf_instead(self.target.problem)
         self.print_button.setFocus()

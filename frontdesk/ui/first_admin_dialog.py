@@ -7,6 +7,7 @@ from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFormLayout, QLabel, Q
 from frontdesk.errors import UserError
 from frontdesk.i18n import tr
 from frontdesk.services import auth
+from frontdesk.ui.screen_fit import fit_to_screen
 from frontdesk.ui.widgets import error_label
 
 
@@ -38,6 +39,7 @@ class FirstAdminDialog(QDialog):
         layout.addWidget(self.message)
         layout.addWidget(buttons)
         self.setMinimumWidth(460)
+        fit_to_screen(self)
 
     def create(self) -> None:
         if self.password.text() != self.repeat.text():

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (QDialog, QGridLayout, QHBoxLayout, QLabel, QPushB
                                QWidget)
 
 from frontdesk.i18n import tr
+from frontdesk.ui.screen_fit import fit_to_screen
 
 MM_PER_INCH = 25.4
 
@@ -73,6 +74,7 @@ class LabelPreviewDialog(QDialog):
             size_text = tr("{n} 张标签，{w:g} × {h:g} 毫米，按 {dpi} dpi 打印", "{n} labels, {w:g} × {h:g} mm, printed at "
                            "{dpi} dpi", n=len(labels), w=first.size.width_mm, h=first.size.height_mm, dpi=first.dpi)
         info = QLabel(size_text, objectName="previewInfo")
+        info.setWordWrap(True)
         scroll = QScrollArea()
         scroll.setWidget(grid_widget)
         scroll.setWidgetResizable(False)
@@ -90,8 +92,9 @@ class LabelPreviewDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(scroll, 1)
         layout.addLayout(buttons)
+        # As large as the labels need, within the screen: the buttons below the scroll area always show.
         hint = grid_widget.sizeHint()
-        self.resize(min(max(hint.width() + 60, 520), 1100), min(hint.height() + 110, 820))
+        fit_to_screen(self, max(hint.width() + 60, 560), hint.height() + 110)
 
     def _print(self) -> None:
         self.accept()

@@ -22,6 +22,8 @@ from frontdesk.services import overview
 from frontdesk.services.session import Session
 from frontdesk.ui.error_dialogs import show_error
 from frontdesk.ui.scan import ScanCatcher
+from frontdesk.ui.screen_fit import keep_on_screen, restore_window_place, save_window_place
+from frontdesk.ui.status_bar import ElidedLabel, ElidingStatusBar
 from frontdesk.ui.table_page import TablePage
 from frontdesk.ui.worker import run_in_background
 
@@ -64,7 +66,9 @@ def _contracts(w: "MainWindow") -> QWidget:
 def _checkin(w: "MainWindow") -> QWidget:
     from frontdesk.ui.checkin_screen import CheckInScreen
 
-    page = CheckInScreen(w.session, w.settings)
+    # Start-up may have built it while the password was being checked: it gets its session now.
+    page = w.prebuilt.pop("checkin", None) or CheckInScreen(w.session, w.settings)
+    page.session = w.session
     # 打印条码 (F12) after check-in prints through the labels screen, which stays where it is.
     page.print_labels_requested.connect(w.print_check_in_labels)
     return page
@@ -130,11 +134,22 @@ TASKS = (
 )
 
 
+class TaskStack(QStackedWidget):
+    """The task pages. A page with wrapped text reports a height for its width that sums the preferred
+    heights of everything on it; the main window would grow to it, off the bottom of a 768-pixel screen.
+    The stack reports none: the window keeps its size and the page lays itself out in it."""
+
+    def hasHeightForWidth(self) -> bool:  # noqa: N802 - Qt API
+        return False
+
+
 class MainWindow(QMainWindow):
     def __init__(self, session: Session, settings: config.WorkstationSettings, database_label: str,
-                 tasks=TASKS) -> None:
+                 tasks=TASKS, prebuilt: dict[str, QWidget] | None = None) -> None:
+        """``prebuilt``: pages made ahead (start-up builds the check-in page during the password check)."""
         super().__init__()
         self.session = session
+        self.prebuilt = dict(prebuilt or {})
         self.settings = settings
         self.setWindowTitle(tr("FrontDesk 体检中心前台", "FrontDesk - examination centre front desk"))
         self.pages: dict[str, QWidget] = {}
@@ -142,7 +157,7 @@ class MainWindow(QMainWindow):
         self.nav.setFixedWidth(200)
         self.nav.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.nav.setTextElideMode(Qt.TextElideMode.ElideRight)
-        self.stack = QStackedWidget()
+        self.stack = TaskStack()
         self._tasks = list(tasks)
         for number, task in enumerate(self._tasks, start=1):
             item = QListWidgetItem(f"{tr(task.zh, task.en)}")
@@ -180,14 +195,19 @@ class MainWindow(QMainWindow):
         self.scan_catcher.scanned.connect(self.handle_scan)
         QApplication.instance().installEventFilter(self.scan_catcher)
 
-        bar = self.statusBar()
-        self.user_label = QLabel(tr("用户：{n}（{r}）", "User: {n} ({r})", n=session.display_name, r=session.role.label()),
-                                 objectName="statusUser")
-        self.desk_label = QLabel(tr("工作站：{d}", "Desk: {d}", d=session.desk), objectName="statusDesk")
-        self.db_label = QLabel(tr("数据库：{d}", "Database: {d}", d=database_label), objectName="statusDatabase")
+        # Messages are cut with "…" before these labels instead of running under them.
+        bar = ElidingStatusBar()
+        self.setStatusBar(bar)
+        self.user_label = ElidedLabel(tr("用户：{n}（{r}）", "User: {n} ({r})", n=session.display_name,
+                                         r=session.role.label()), objectName="statusUser", max_width=260)
+        self.desk_label = ElidedLabel(tr("工作站：{d}", "Desk: {d}", d=session.desk), objectName="statusDesk",
+                                      max_width=200)
+        self.db_label = ElidedLabel(tr("数据库：{d}", "Database: {d}", d=database_label), objectName="statusDatabase",
+                                    max_width=380)
         for label in (self.user_label, self.desk_label, self.db_label):
             bar.addPermanentWidget(label)
-        self.resize(1280, 800)
+        self.resize(1280, 720)  # shown with show_in_place(): maximised, or where the desk left it
+        keep_on_screen(self)
         self.show_task("checkin")
 
     # -- navigation -----------------------------------------------------------
@@ -283,6 +303,11 @@ class MainWindow(QMainWindow):
         dialog.open()
         self.last_visit_dialog = dialog
 
+    def show_in_place(self) -> None:
+        """Maximised the first time on this desk; afterwards where it was left, if that screen is still there."""
+        restore_window_place(self)
+
     def closeEvent(self, event) -> None:  # noqa: N802
+        save_window_place(self)
         QApplication.instance().removeEventFilter(self.scan_catcher)
         super().closeEvent(event)

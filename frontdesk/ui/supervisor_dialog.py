@@ -13,6 +13,7 @@ from frontdesk.errors import UserError
 from frontdesk.i18n import tr
 from frontdesk.services import auth
 from frontdesk.services.session import Session
+from frontdesk.ui.screen_fit import fit_to_screen
 from frontdesk.ui.widgets import error_label
 
 
@@ -46,6 +47,8 @@ class SupervisorDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(self.message)
         layout.addWidget(buttons)
+        self.setMinimumWidth(400)
+        fit_to_screen(self)
 
     def check(self) -> None:
         try:

@@ -9,6 +9,7 @@ from frontdesk.errors import UserError
 from frontdesk.i18n import tr
 from frontdesk.services import auth
 from frontdesk.services.session import Session
+from frontdesk.ui.screen_fit import fit_to_screen
 from frontdesk.ui.widgets import error_label
 
 
@@ -36,6 +37,7 @@ class UserDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(self.message)
         layout.addWidget(buttons)
+        fit_to_screen(self)
 
     def create(self) -> None:
         try:

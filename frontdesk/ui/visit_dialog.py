@@ -19,6 +19,7 @@ from frontdesk.i18n import tr
 from frontdesk.services.overview import VisitDetail
 from frontdesk.services.session import Session
 from frontdesk.ui.error_dialogs import show_error
+from frontdesk.ui.screen_fit import fit_to_screen
 
 
 def _table(headers: list[str], rows: list[tuple], name: str) -> QTableWidget:
@@ -36,6 +37,14 @@ def _table(headers: list[str], rows: list[tuple], name: str) -> QTableWidget:
     return table
 
 
+def _show_rows(table: QTableWidget, rows: int) -> None:
+    """At least ``rows`` rows stay visible however small the window gets."""
+    row_height = table.verticalHeader().defaultSectionSize()
+    frame = 2 * table.frameWidth()
+    scroll_bar = table.horizontalScrollBar().sizeHint().height()
+    table.setMinimumHeight(table.horizontalHeader().sizeHint().height() + rows * row_height + frame + scroll_bar)
+
+
 class VisitDialog(QDialog):
     def __init__(self, detail: VisitDetail, parent=None, *, highlight_barcode: str = "", session: Session | None = None,
                  settings=None, reload: Callable[[int], VisitDetail] | None = None) -> None:
@@ -45,9 +54,9 @@ class VisitDialog(QDialog):
         self.reload_detail = reload
         self.highlight_barcode = highlight_barcode
         self.setWindowTitle(tr("体检 {n}", "Visit {n}", n=detail.visit_no))
-        self.resize(880, 760)
         self.body = QVBoxLayout(self)
         self.show_detail(detail)
+        fit_to_screen(self, 1000, 700)
 
     def show_detail(self, detail: VisitDetail) -> None:
         """(Re)build the contents: after a change the whole visit is shown afresh."""
@@ -61,11 +70,14 @@ class VisitDialog(QDialog):
         age = tr("{a}岁", "{a} y", a=detail.age) if detail.age is not None else ""
         who = QLabel(f"{detail.sex}  {age}", objectName="guestSexAge")
         who.setStyleSheet("font-size: 16pt;")
+        # Facts in two columns beside the name, so the tables below get the height (a 768-pixel screen).
         form = QFormLayout()
         form.addRow(tr("体检号", "Visit number"), QLabel(detail.visit_no))
         form.addRow(tr("日期", "Date"), QLabel(detail.visit_date.isoformat()))
         form.addRow(tr("状态", "Status"), QLabel(detail.status, objectName="visitStatus"))
         form.addRow(tr("来源", "Source"), QLabel(detail.source))
+        form_right = form
+        form = QFormLayout()
         form.addRow(tr("证件号", "ID number"), QLabel(detail.id_number_masked))
         form.addRow(tr("电话", "Phone"), QLabel(detail.phone_masked))
         form.addRow(tr("套餐", "Package"), QLabel(detail.package))
@@ -86,14 +98,22 @@ class VisitDialog(QDialog):
         self.receipts_table = _table([tr("收据号", "Receipt"), tr("类型", "Kind"), tr("金额", "Amount"),
                                       tr("状态", "Status")], detail.receipts, "receipts")
         QVBoxLayout(receipts).addWidget(self.receipts_table)
+        for table in (self.items_table, self.specimens_table, self.receipts_table):
+            _show_rows(table, 4)
         lower = QHBoxLayout()
-        lower.addWidget(specimens)
-        lower.addWidget(receipts)
-        body.addWidget(name)
-        body.addWidget(who)
-        body.addLayout(form)
-        body.addWidget(items, 2)
-        body.addLayout(lower, 1)
+        lower.addWidget(specimens, 1)
+        lower.addWidget(receipts, 1)
+        person = QVBoxLayout()
+        person.addWidget(name)
+        person.addWidget(who)
+        person.addStretch()
+        header = QHBoxLayout()
+        header.addLayout(person, 2)
+        header.addLayout(form_right, 3)
+        header.addLayout(form, 4)
+        body.addLayout(header)
+        body.addWidget(items, 3)
+        body.addLayout(lower, 2)
         body.addLayout(self._buttons(detail))
         if old is not None:
             self.body.removeWidget(old)
