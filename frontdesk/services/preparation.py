@@ -95,7 +95,8 @@ class ReminderRow:
     fasting: bool
     instructions: tuple[str, ...]
     reminded_at: dt.datetime | None
-    reminded_by: str
+    reminded_by: str              # user name
+    reminded_by_name: str         # display name, for the screen
     visit_no: str                 # the prepared visit's number, or ""
     documents_printed: bool       # the document bag was printed by the batch
 
@@ -129,6 +130,8 @@ def reminder_list(day: dt.date, *, contract_id: int | None = None) -> list[Remin
     phones = {g.id: g.phone or "" for g in m.Guest.select(m.Guest.id, m.Guest.phone)
               .where(m.Guest.id.in_([v.guest_id for v in views] or [0]))}
     prepared = _prepared_visits(ids)
+    who = {u.username: u.display_name for u in m.User.select(m.User.username, m.User.display_name).where(
+        m.User.username.in_(sorted({b.reminded_by for b in raw.values() if b.reminded_by}) or [""]))}
     rows = []
     for v in views:
         held = bookings.contents(v)
@@ -138,8 +141,10 @@ def reminder_list(day: dt.date, *, contract_id: int | None = None) -> list[Remin
             booking_id=v.id, booking_no=v.booking_no, exam_date=v.exam_date, half_day=v.half_day.label(),
             guest_name=v.guest_name, sex_label=Sex(v.guest_sex).label() if v.guest_sex else "", phone=phone,
             phone_masked=mask_phone(phone), package=v.package_name or tr("（单项）", "(single items)"),
-            organisation=v.organisation_name, fasting=held.fasting, instructions=bookings.preparation_notes(held.items),
+            organisation=v.organisation_name, fasting=held.fasting,
+            instructions=bookings.preparation_notes(held.items),
             reminded_at=raw[v.id].reminded_at, reminded_by=raw[v.id].reminded_by,
+            reminded_by_name=who.get(raw[v.id].reminded_by, raw[v.id].reminded_by),
             visit_no=visit.visit_no if visit else "",
             documents_printed=bool(visit and visit.documents_printed_at is not None)))
     return rows

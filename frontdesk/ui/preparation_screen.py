@@ -110,7 +110,7 @@ class PreparationScreen(QWidget):
         self.day_edit.setDate(QDate(tomorrow.year, tomorrow.month, tomorrow.day))
         self.day_edit.dateChanged.connect(lambda _d: self.refresh())
         self.scope = QComboBox(objectName="prepScope")
-        self.scope.setMinimumWidth(260)
+        self.scope.setMinimumWidth(420)
         self.scope.addItem(tr("当天全部预约", "All bookings of the day"), None)
         self.scope.currentIndexChanged.connect(lambda _i: self.refresh(keep_scope=True))
         refresh = QPushButton(tr("刷新 (F5)", "Refresh (F5)"), objectName="prepRefresh")
@@ -198,7 +198,7 @@ class PreparationScreen(QWidget):
 
         self.tabs = QTabWidget(objectName="prepTabs")
         self.tabs.addTab(reminders_page, tr("检前提醒", "Reminders"))
-        self.tabs.addTab(bags_page, tr("资料袋与条码", "Document bags & labels"))
+        self.tabs.addTab(bags_page, tr("资料袋与条码", "Document bags && labels"))
 
         layout = QVBoxLayout(self)
         layout.addLayout(top)
@@ -253,8 +253,10 @@ class PreparationScreen(QWidget):
             for org in organisations:
                 self.organisation.addItem(tr("{n}（{c}人）", "{n} ({c})", n=org.name, c=org.bookings),
                                           org.organisation_id)
-            if current is not None and self.organisation.findData(current) >= 0:
-                self.organisation.setCurrentIndex(self.organisation.findData(current))
+            group_org = next((g.organisation_id for g in groups if g.contract_id == contract_id), None)
+            wanted = group_org if group_org is not None else current  # one group's page: its organisation
+            if wanted is not None and self.organisation.findData(wanted) >= 0:
+                self.organisation.setCurrentIndex(self.organisation.findData(wanted))
             self.order_button.setEnabled(self.organisation.count() > 0 and not self.running)
 
         run_in_background(work, done, context=self)
@@ -280,7 +282,7 @@ class PreparationScreen(QWidget):
         for r, row in enumerate(rows):
             by = ""
             if row.reminded_at is not None:
-                by = f"{row.reminded_by} {row.reminded_at.astimezone():%m-%d %H:%M}"
+                by = f"{row.reminded_by_name} {row.reminded_at.astimezone():%m-%d %H:%M}"
             cells = ["✔" if row.reminded else "", row.booking_no, row.half_day, row.guest_name, row.phone_masked,
                      row.package, row.organisation, yes if row.fasting else no, by, row.instructions_text()]
             for c, text in enumerate(cells):

@@ -243,7 +243,9 @@ def test_prepared_visits_are_not_arrivals(desk, booked, tmp_path):
     am, _ = booked
     run(desk, tmp_path, batch_ids())
     visit = m.Visit.get(m.Visit.booking == am.id)
-    tube = m.Specimen.select().where(m.Specimen.visit == visit.id).first()
+    tube = (m.Specimen.select().where(m.Specimen.visit == visit.id,
+                                      m.Specimen.status == SpecimenStatus.LABEL_PRINTED.value)
+            .order_by(m.Specimen.id).first())
     with clock.pinned(NEXT_MORNING):
         assert closeout.closeout_list(TOMORROW) == []
         assert overview.visits_in_progress(TOMORROW).rows == []

@@ -172,3 +172,33 @@ def test_ctrl_p_shows_the_organisations_order_sheet(page, qtbot, desk, tomorrow,
     assert target.exists()
     entry = m.AuditLog.get(m.AuditLog.action == "booking_order.print")
     assert "order.pdf" in entry.details
+
+
+def test_check_in_of_a_prepared_booking_prints_the_receipt_but_not_the_guide_sheet_again(app, qtbot, demo_db,
+                                                                                           print_to_pdf, tmp_path):
+    from frontdesk.services import auth
+    from frontdesk.ui.main_window import MainWindow
+
+    session = auth.login("qiantai", "demo-desk-2026", "前台1")
+    booking = m.Booking.select().where((m.Booking.exam_date == clock.today()) & (m.Booking.status == "booked")).first()
+    result = preparation.run_batch(session, [booking.id], documents=preparation.folder_sink(tmp_path / "bags"),
+                                   label_output=config.LabelPrinterSettings(output="pdf", path=str(tmp_path / "l")))
+    assert len(result.done) == 1
+    prepared = m.Visit.get(m.Visit.booking == booking.id)
+    labels_before = m.AuditLog.select().where(m.AuditLog.action.startswith("label.")).count()
+    printed = print_to_pdf(150)
+    window = MainWindow(session, config.load(), "SQLite test")
+    qtbot.addWidget(window)
+    window.show()
+    settle(qtbot)
+    page = window.page("checkin")
+    page.search_box.setFocus()
+    qtbot.keyClicks(page.search_box, booking.booking_no)
+    for _ in range(4):  # scan, confirm the person, pay, print
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Return)
+        settle(qtbot)
+    visit = m.Visit.get_by_id(prepared.id)
+    assert visit.status == VisitStatus.CHECKED_IN.value and page.result.visit.id == prepared.id
+    assert "资料袋" in page.done_text.text()
+    assert len(printed) == 1  # the receipt only: the guide sheet is in the bag
+    assert m.AuditLog.select().where(m.AuditLog.action.startswith("label.")).count() == labels_before
