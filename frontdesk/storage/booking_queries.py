@@ -70,16 +70,3 @@ def unarrived_before(day: dt.date):
     return list(m.Booking.select(m.Booking.id, m.Booking.booking_no)
                 .where(m.Booking.status == "booked", m.Booking.exam_date < day, m.Booking.no_show_undone_by == "")
                 .order_by(m.Booking.exam_date, m.Booking.booking_no))
-
-
-def day_counts(first: dt.date, last: dt.date) -> dict[tuple[dt.date, str, str], int]:
-    """(day, half-day, status) -> bookings, for the calendar's day summary."""
-    rows = (m.Booking.select(m.Booking.exam_date, m.Booking.half_day, m.Booking.status, pw.fn.COUNT(m.Booking.id))
-            .where(m.Booking.exam_date.between(first, last))
-            .group_by(m.Booking.exam_date, m.Booking.half_day, m.Booking.status).tuples())
-    out = {}
-    for day, half, status, n in rows:
-        if isinstance(day, str):
-            day = dt.date.fromisoformat(day[:10])
-        out[(day, half, status)] = n
-    return out

@@ -365,8 +365,11 @@ class BookingsScreen(QWidget):
                 if tip:
                     item.setToolTip("\n".join(tip))
                 self.table.setItem(r, c, item)
-        live = sum(1 for b in rows if b.live)
-        self.day_message.setText(tr("共{n}个预约，{k}个待到检", "{n} bookings, {k} still to come", n=len(rows), k=live))
+        live = [b for b in rows if b.live]
+        morning = sum(1 for b in live if b.half_day.value == "am")
+        self.day_message.setText(tr("共{n}个预约，{k}个待到检（上午{a}，下午{p}）",
+                                    "{n} bookings, {k} still to come ({a} morning, {p} afternoon)",
+                                    n=len(rows), k=len(live), a=morning, p=len(live) - morning))
         if rows:
             self.table.setCurrentCell(0, 0)
         self._update_actions()
