@@ -70,6 +70,7 @@ STAGE_MODULES: list[str] = [
     "frontdesk.services.demo_preparation",
     "frontdesk.services.demo_closeout",
     "frontdesk.services.demo_reports",
+    "frontdesk.services.demo_eod",
 ]
 
 
