@@ -160,6 +160,16 @@ def _contracts_roster(desk: Desk) -> None:
     _contracts_page(desk)
 
 
+def _day_closed(desk: Desk) -> None:
+    from frontdesk import clock
+
+    page = desk.window.show_task("day")
+    settle(desk.qtbot)
+    page.show_day(clock.today() - dt.timedelta(days=1))
+    settle(desk.qtbot)
+    assert page.report is not None and page.report.closing.closed, "the demo closed yesterday, with a correction"
+
+
 SCREENS = [
     *(Screen(f"task:{key}", _task(key))
       for key in ("checkin", "labels", "closeout", "reports", "bookings", "day", "audit", "settings")),
@@ -173,6 +183,7 @@ SCREENS = [
     Screen("bookings:tomorrow", _bookings_day),
     *(Screen(f"reports:tab {n}", _reports_tab(n)) for n in range(1, 5)),
     Screen("closeout:visit", _closeout_visit),
+    Screen("day:closed yesterday", _day_closed),
     Screen("contracts:imported roster", _contracts_roster),
 ]
 
