@@ -25,19 +25,9 @@ from frontdesk.services import bookings, capacity, guests, search
 from frontdesk.services.bookings import BookingView, Channel, HalfDay
 from frontdesk.services.session import Session
 from frontdesk.ui.guest_form import GuestForm
+from frontdesk.ui.screen_fit import fit_to_screen
 from frontdesk.ui.widgets import error_label
 from frontdesk.ui.worker import run_in_background
-
-try:
-    from frontdesk.ui.screen_fit import fit_to_screen
-except ImportError:  # screen_fit lands with another change; until then: the size asked for, within the screen
-    def fit_to_screen(widget: QWidget, width: int | None = None, height: int | None = None) -> QWidget:
-        from PySide6.QtGui import QGuiApplication
-
-        area = QGuiApplication.primaryScreen().availableGeometry()
-        widget.resize(min(width or widget.sizeHint().width(), area.width() - 40),
-                      min(height or widget.sizeHint().height(), area.height() - 60))
-        return widget
 
 LEVEL_STYLE = {
     "green": "background:#dcefdc; color:#1d4d1d;",

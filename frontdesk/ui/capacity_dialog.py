@@ -22,7 +22,7 @@ from frontdesk.errors import UserError
 from frontdesk.i18n import tr
 from frontdesk.services import capacity
 from frontdesk.services.session import Session
-from frontdesk.ui.booking_dialog import fit_to_screen
+from frontdesk.ui.screen_fit import fit_to_screen
 from frontdesk.ui.widgets import error_label
 from frontdesk.ui.worker import run_in_background
 
