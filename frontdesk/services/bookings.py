@@ -147,7 +147,8 @@ def _views(rows) -> list[BookingView]:
         exam_date = b.exam_date
         views.append(BookingView(
             id=b.id, booking_no=b.booking_no, guest_id=b.guest_id, guest_name=guest.name, guest_sex=guest.sex,
-            guest_age=age_on(guest.birth_date, exam_date) if guest.birth_date and guest.birth_date <= exam_date else None,
+            guest_age=(age_on(guest.birth_date, exam_date) if guest.birth_date and guest.birth_date <= exam_date
+                       else None),
             guest_phone_masked=mask_phone(guest.phone or ""), exam_date=exam_date, half_day=HalfDay(b.half_day),
             package_id=b.package_id, package_code=package.code if package else "",
             package_name=_name(package) if package else "", contract_id=b.contract_id,
@@ -494,7 +495,8 @@ class GuestSummary:
     def text(self, day: dt.date) -> str:
         from frontdesk.domain.sex import Sex
 
-        age = tr("{a}岁", "age {a}", a=age_on(self.birth_date, day)) if self.birth_date and self.birth_date <= day else ""
+        age = (tr("{a}岁", "age {a}", a=age_on(self.birth_date, day)) if self.birth_date and self.birth_date <= day
+               else "")
         sex = Sex(self.sex).label() if self.sex else ""
         return "  ".join(x for x in (self.name, sex, age, self.phone_masked, self.id_number_masked) if x)
 

@@ -2,7 +2,6 @@
 the nearest dates that fit, a supervisor's override, the calendar month."""
 
 import datetime as dt
-from decimal import Decimal as D
 
 import pytest
 
@@ -95,7 +94,8 @@ def test_rules_and_exceptions_are_a_supervisors_and_audited(desk, supervisor, ca
     capacity.set_weekday_limits(supervisor, None, [300] * 7)
     exc = capacity.set_date_exception(supervisor, None, LATER, limit=100)
     capacity.remove_date_exception(supervisor, exc.id)
-    actions = [a.action for a in m.AuditLog.select().where(m.AuditLog.action.startswith("capacity")).order_by(m.AuditLog.id)]
+    actions = [a.action for a in m.AuditLog.select().where(m.AuditLog.action.startswith("capacity"))
+               .order_by(m.AuditLog.id)]
     assert actions == ["capacity.weekday", "capacity.exception", "capacity.exception_remove"]
 
 
