@@ -178,7 +178,7 @@ def report_tables(report: EndOfDayReport) -> tuple[ExportTable, ...]:
                      tr("补打人", "By"), tr("第几次", "Reprint no."), tr("说明", "Why")),
                     tuple((r.barcode, r.visit_no, r.tube, _time(r.at), r.by_name or r.by, r.reprint_no, r.why)
                           for r in sp.reprints)),
-        ExportTable("pending_tubes", tr("未采集标本（按容器）", "Specimens pending by container"),
+        ExportTable("pending_tubes", tr("未采集标本（按容器）", "Pending by container"),
                     (tr("编码", "Code"), tr("容器", "Container"), tr("数量", "Count")),
                     tuple((t.code, t.tube, t.count) for t in sp.pending_by_tube)),
         ExportTable("handouts", tr("报告发放", "Reports handed out"), (tr("方式", "Method"), tr("份数", "Count")),

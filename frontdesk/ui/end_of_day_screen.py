@@ -133,7 +133,8 @@ class EndOfDayScreen(QWidget):
 
         # Sections on the left, the chosen one's table on the right.
         self.sections = QListWidget(objectName="eodSections")
-        self.sections.setFixedWidth(210)
+        self.sections.setFixedWidth(250)
+        self.sections.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.sections.currentRowChanged.connect(self._show_section)
         self.table = QTableWidget(0, 0, objectName="eodTable")
         self.table.verticalHeader().setVisible(False)
@@ -267,7 +268,8 @@ class EndOfDayScreen(QWidget):
         self.sections.blockSignals(True)
         self.sections.clear()
         for table in self.tables:
-            self.sections.addItem(f"{table.title}（{len(table.rows)}）" if table.key != "summary" else table.title)
+            self.sections.addItem(tr("{t}（{n}）", "{t} ({n})", t=table.title, n=len(table.rows))
+                                  if table.key != "summary" else table.title)
         self.sections.blockSignals(False)
         self.sections.setCurrentRow(min(current, len(self.tables) - 1))
         self._show_section(self.sections.currentRow())
@@ -301,7 +303,7 @@ class EndOfDayScreen(QWidget):
                 parts.append(tr("显示的是签字时的数字。", "The figures are those signed."))
             if closing.corrections:
                 parts.append(tr("之后更正 {n} 笔，合计 {a}（见“日结后更正”）。",
-                                "{n} corrections since, {a} in all (see “Corrections since closing”).",
+                                "Corrections since: {n}, {a} in all (see “Corrections since closing”).",
                                 n=len(closing.corrections), a=format_amount(closing.corrections_total)))
         else:
             parts.append(tr("未日结。点钞后填写实点现金，再按“日结”。", "Not closed. Count the drawer, enter the "
@@ -309,7 +311,7 @@ class EndOfDayScreen(QWidget):
         corrections = report.money.corrections_of_closed_days
         if corrections:
             days = sorted({c.corrects_closed_day.isoformat() for c in corrections})
-            parts.append(tr("本日有 {n} 笔更正已日结日期（{d}）。", "{n} of today's voids/refunds correct closed days "
+            parts.append(tr("本日有 {n} 笔更正已日结日期（{d}）。", "Voids or refunds correcting closed days: {n} "
                             "({d}).", n=len(corrections), d="、".join(days)))
         return " ".join(parts)
 
