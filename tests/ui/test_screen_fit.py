@@ -243,6 +243,25 @@ def _add_items(desk: Desk) -> QWidget:
     return _shown(desk, AddItemsDialog(desk.window.session, desk.visit_id, desk.window.settings, _visit(desk)))
 
 
+def _refund(desk: Desk) -> QWidget:
+    from frontdesk.services import auth, overview
+    from frontdesk.ui.refund_dialog import RefundDialog
+
+    visit = _visit(desk)
+    reception = auth.login("qiantai", "demo-desk-2026", "前台1")  # the supervisor's name and password fields show
+    dialog = RefundDialog(reception, overview.visit_detail(desk.visit_id), tuple(visit.detail.item_ids[:2]), visit)
+    dialog.message.setText("退项退款需要前台主管输入用户名和密码。")
+    return _shown(desk, dialog)
+
+
+def _audit_entry(desk: Desk) -> QWidget:
+    from frontdesk.services import audit
+    from frontdesk.ui.audit_screen import AuditDetailDialog
+
+    entry = next(e for e in audit.browse(desk.window.session) if len(e.details) > 80)
+    return _shown(desk, AuditDetailDialog(entry, desk.window))
+
+
 def _visit_receipt_preview(desk: Desk) -> QWidget:
     visit = _visit(desk)
     visit.print_receipt()
@@ -460,6 +479,8 @@ DIALOGS = [
     Dialog("add account", _user),
     Dialog("visit", _visit),
     Dialog("add items", _add_items),
+    Dialog("refund", _refund),
+    Dialog("audit entry", _audit_entry),
     Dialog("receipt preview (visit)", _visit_receipt_preview),
     Dialog("receipt preview 80 mm roll", _roll_receipt_preview),
     Dialog("guide sheet preview (visit)", _visit_guide_preview),
@@ -636,3 +657,19 @@ def test_fit_to_screen_keeps_the_preferred_size_when_it_fits(app, qtbot, desk_sc
     qtbot.addWidget(dialog)
     screen_fit.fit_to_screen(dialog, 500, 400)
     assert dialog.size() == QSize(500, 400)
+
+
+@pytest.mark.parametrize("fdb", ["sqlite"], indirect=True)
+def test_an_a4_preview_shows_the_page_across_the_width_and_zooms(app, qtbot, demo_db, desk_screen, print_to_pdf):
+    print_to_pdf(300)
+    desk = _desk(qtbot)
+    preview = _visit_guide_preview(desk)
+    view = preview.pages
+    width = view.available_width()
+    assert view.fits_width() and abs(view.page_labels[0].width() - 2 - width) <= 1  # the A4 page spans the view
+    assert width > 0.85 * preview.width()
+    view.zoom_in()
+    assert view.page_labels[0].width() > width + 100 and not view.fits_width()
+    view.fit_width()
+    assert abs(view.page_labels[0].width() - 2 - width) <= 1
+    preview.close()
