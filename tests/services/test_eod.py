@@ -417,3 +417,28 @@ def test_full_disk_leaves_no_half_file_under_the_final_name(desk, known_day, tmp
         eod_export.export_csv(desk, report, out / "csv")
     assert target.read_bytes() == b"yesterday's file"
     assert sorted(p.name for p in out.rglob("*") if p.is_file()) == ["day.xlsx"]
+
+
+def test_pdf_shows_the_same_figures_as_the_database_and_the_csv(desk, supervisor, known_day, tmp_path):
+    import pypdfium2
+
+    from frontdesk.domain.money import format_amount
+
+    eod.close_day(supervisor, DAY, D("377.00"))
+    report = eod.build_report(desk, DAY)
+    path = eod_export.export_pdf(desk, report, tmp_path / "day.pdf")
+    document = pypdfium2.PdfDocument(str(path))
+    try:
+        text = "".join(page.get_textpage().get_text_range() for page in document)
+    finally:
+        document.close()
+    compact = text.replace(" ", "").replace("\r", "").replace("\n", "")
+    tables = read_csv_tables(eod_export.export_csv(desk, report, tmp_path / "csv"))
+    for row in tables["payment_methods"][1:]:
+        assert format_amount(D(row[4])) in compact, row
+    for amount in (report.money.gross, report.money.refunds, report.money.voids, report.money.net,
+                   report.money.cash.expected, D("377.00"), D("-1.00")):
+        assert format_amount(amount) in compact, amount
+    assert DAY.isoformat() in compact and "张三丰" not in compact
+    assert json.loads(m.AuditLog.select().where(m.AuditLog.action == "eod.export")
+                      .order_by(m.AuditLog.id).first().details)["format"] == "pdf"

@@ -142,3 +142,20 @@ def test_a_future_day_cannot_be_chosen(app, qtbot, sessions):
     page = open_screen(app, qtbot, sessions[0])
     page.date_edit.setDate(page.date_edit.maximumDate().addDays(3))
     assert page.date_edit.date().toPython() == clock.today()
+
+
+def test_preview_prints_the_pdf_and_the_print_is_audited(app, qtbot, sessions, today_paid, print_to_pdf):
+    import pypdfium2
+
+    files = print_to_pdf(300)
+    page = open_screen(app, qtbot, sessions[1])
+    qtbot.keyClick(page, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
+    settle(qtbot)
+    dialog = page.last_preview
+    assert dialog is not None and dialog.isVisible()
+    text = "".join(p.get_textpage().get_text_range() for p in pypdfium2.PdfDocument(dialog.pdf_bytes))
+    assert "466.00" in text and clock.today().isoformat() in text
+    dialog.print_document()
+    assert files and files[0].exists()
+    entry = m.AuditLog.get(m.AuditLog.action == "eod_report.print")
+    assert (entry.record_id, entry.username) == (clock.today().isoformat(), "zhuguan")
