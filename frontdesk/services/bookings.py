@@ -40,7 +40,7 @@ from frontdesk.domain.masking import mask_phone
 from frontdesk.domain.text import normalize_input
 from frontdesk.errors import ConflictError, NotFoundError, ValidationError
 from frontdesk.i18n import tr
-from frontdesk.services import audit, capacity, eligibility, preparation
+from frontdesk.services import audit, capacity, eligibility, preparation, versioning
 from frontdesk.services.session import Session
 from frontdesk.storage import booking_queries as bq
 from frontdesk.storage import db, queries
@@ -112,6 +112,7 @@ class BookingView:
     no_show_undone_by: str
     override_reason: str
     override_by: str
+    version: int = 0  # the row's version when read: pass it back to move/cancel (services/versioning.py)
 
     @property
     def live(self) -> bool:
@@ -159,7 +160,7 @@ def _views(rows) -> list[BookingView]:
             created_at=b.created_at, created_by=b.created_by, cancel_reason=b.cancel_reason,
             cancelled_by=b.cancelled_by, cancelled_at=b.cancelled_at, no_show_by=b.no_show_by,
             no_show_at=b.no_show_at, no_show_undone_by=b.no_show_undone_by, override_reason=b.override_reason,
-            override_by=b.override_by))
+            override_by=b.override_by, version=b.version))
     return views
 
 
@@ -311,15 +312,18 @@ def _set(row: m.Booking, from_status: BookingStatus, **values) -> None:
 
 
 def move_booking(session: Session, booking_id: int, new_date: dt.date, *, half_day: HalfDay | str | None = None,
-                 override_reason: str = "") -> BookingView:
+                 override_reason: str = "", version: int | None = None) -> BookingView:
     """Move a live booking to another date and/or half-day, keeping its number.
 
     Eligibility (the age on the new date, the contract's dates) and capacity
     are checked again for the new date, without counting the booking itself.
+    ``version``: the one the dialog read (``BookingView.version``); a booking
+    changed at another desk since then is refused (``StaleEditError``).
     """
     _check_date(new_date)
     override_reason = _override(session, override_reason)
     with db.transaction():
+        versioning.bump(m.Booking, booking_id, version, session)
         row = _claim(booking_id, BookingStatus.BOOKED)
         half = _half_day(half_day if half_day is not None else row.half_day)
         if new_date == row.exam_date and half.value == row.half_day:
@@ -348,12 +352,16 @@ def move_booking(session: Session, booking_id: int, new_date: dt.date, *, half_d
         return booking(row.id)
 
 
-def cancel_booking(session: Session, booking_id: int, reason: str) -> BookingView:
-    """Cancel a live booking with a reason (who, when and why are kept)."""
+def cancel_booking(session: Session, booking_id: int, reason: str, *, version: int | None = None) -> BookingView:
+    """Cancel a live booking with a reason (who, when and why are kept).
+
+    ``version``: as for ``move_booking``, a booking changed meanwhile is refused.
+    """
     reason = normalize_input(reason or "").strip()
     if not reason:
         raise ValidationError(tr("请填写取消原因", "Enter the reason for cancelling"), field="reason")
     with db.transaction():
+        versioning.bump(m.Booking, booking_id, version, session)
         row = _claim(booking_id, BookingStatus.BOOKED)
         _set(row, BookingStatus.BOOKED, status=BookingStatus.CANCELLED.value, cancel_reason=reason[:255],
              cancelled_by=session.username, cancelled_at=m.utcnow())
@@ -388,6 +396,7 @@ def undo_no_show(session: Session, booking_id: int, reason: str = "") -> Booking
     """A supervisor undoes a no-show: the booking is live again and is not marked again."""
     session.require(Role.SUPERVISOR)
     with db.transaction():
+        versioning.bump(m.Booking, booking_id, None, session)
         row = _claim(booking_id, BookingStatus.NO_SHOW)
         _set(row, BookingStatus.NO_SHOW, status=BookingStatus.BOOKED.value, no_show_undone_by=session.username)
         audit.record(session, "booking.no_show_undo", "booking", row.id, booking_no=row.booking_no,

@@ -41,7 +41,7 @@ from frontdesk.domain.sex import Sex
 from frontdesk.domain.text import normalize_input
 from frontdesk.errors import ConflictError, NotFoundError, ValidationError
 from frontdesk.i18n import tr
-from frontdesk.services import audit, belongings, checkin
+from frontdesk.services import audit, belongings, checkin, versioning
 from frontdesk.services.belongings import BelongingView
 from frontdesk.services.payments import PaymentInput
 from frontdesk.services.session import Session
@@ -124,6 +124,7 @@ class CloseoutView:
     closed_by: str                              # display name
     original_visit_no: str                      # set on a make-up visit
     notice: str = ""                            # what a scan should tell the desk (another day, closed...)
+    version: int = 0                            # the visit's version when read: hand it back to the edits
 
     @property
     def is_open(self) -> bool:
@@ -251,7 +252,7 @@ def closeout_view(visit_id: int, *, notice: str = "") -> CloseoutView:
                         Sex(guest.sex).label() if guest.sex else "",
                         _name(package) if package else tr("自选项目", "Individual items"), items,
                         blockers if status is VisitStatus.CHECKED_IN else (), stored, visit.closed_at, closed_by,
-                        original.visit_no if original else "", notice)
+                        original.visit_no if original else "", notice, visit.version)
 
 
 def _closed_text(visit: m.Visit) -> str:
@@ -340,8 +341,15 @@ def closeout_list(day: dt.date, which: CloseoutFilter = CloseoutFilter.ALL) -> l
 # Changing items
 
 
-def claim_open_visit(visit_id: int) -> m.Visit:
-    """Lock the checked-in visit for this transaction, or say why it cannot change."""
+def claim_open_visit(visit_id: int, session: Session | None = None, version: int | None = None) -> m.Visit:
+    """Lock the checked-in visit for this transaction, or say why it cannot change.
+
+    With a ``session`` the visit's version is bumped (stamped with who and
+    where); with a ``version`` too, a visit changed at another desk since the
+    screen read it is refused (``StaleEditError``) before anything is written.
+    """
+    if session is not None and version is not None:
+        versioning.bump(m.Visit, visit_id, version, session)
     if not cq.claim_checked_in_visit(visit_id):
         visit = m.Visit.get_or_none(m.Visit.id == visit_id)
         if visit is None:
@@ -353,6 +361,8 @@ def claim_open_visit(visit_id: int) -> m.Visit:
                                s=VisitStatus(visit.status).label()))
     if _after_claim_hook is not None:
         _after_claim_hook()
+    if session is not None and version is None:
+        versioning.bump(m.Visit, visit_id, None, session)
     return m.Visit.get_by_id(visit_id)
 
 
@@ -376,11 +386,11 @@ def _check_items(visit_id: int, ids: list[int], allowed: Sequence[str], action: 
     return [rows[i] for i in ids]
 
 
-def mark_done(session: Session, visit_id: int, item_ids: Sequence[int]) -> CloseoutView:
+def mark_done(session: Session, visit_id: int, item_ids: Sequence[int], *, version: int | None = None) -> CloseoutView:
     """Mark the items the stations stamped as done (by this user, now)."""
     ids = _ids(item_ids)
     with db.transaction():
-        visit = claim_open_visit(visit_id)
+        visit = claim_open_visit(visit_id, session, version)
         rows = _check_items(visit.id, ids, (ItemStatus.PENDING.value,), tr("标记已检", "marked done"))
         cq.set_items(ids, visit.id, (ItemStatus.PENDING.value,), status=ItemStatus.DONE.value, done_at=m.utcnow(),
                      done_by=session.username)
@@ -389,10 +399,10 @@ def mark_done(session: Session, visit_id: int, item_ids: Sequence[int]) -> Close
     return closeout_view(visit_id)
 
 
-def mark_all_done(session: Session, visit_id: int) -> CloseoutView:
+def mark_all_done(session: Session, visit_id: int, *, version: int | None = None) -> CloseoutView:
     """"All stamped": every item still pending becomes done."""
     with db.transaction():
-        visit = claim_open_visit(visit_id)
+        visit = claim_open_visit(visit_id, session, version)
         pending = [vi for vi in cq.visit_items_full(visit.id) if vi.status == ItemStatus.PENDING.value]
         if pending:
             cq.set_items([vi.id for vi in pending], visit.id, (ItemStatus.PENDING.value,),
@@ -403,7 +413,7 @@ def mark_all_done(session: Session, visit_id: int) -> CloseoutView:
 
 
 def abandon_items(session: Session, visit_id: int, item_ids: Sequence[int], reason: str,
-                  guest_confirmed: bool) -> CloseoutView:
+                  guest_confirmed: bool, *, version: int | None = None) -> CloseoutView:
     """Record that the guest gives the items up (弃检): a reason and the guest's confirmation are required."""
     ids = _ids(item_ids)
     reason = normalize_input(reason or "").strip()
@@ -413,7 +423,7 @@ def abandon_items(session: Session, visit_id: int, item_ids: Sequence[int], reas
         raise ValidationError(tr("弃检需客人本人确认（签字）", "The guest must confirm (sign) giving the item up"),
                               field="guest_confirmed")
     with db.transaction():
-        visit = claim_open_visit(visit_id)
+        visit = claim_open_visit(visit_id, session, version)
         rows = _check_items(visit.id, ids, (ItemStatus.PENDING.value,), tr("弃检", "abandoned"))
         cq.set_items(ids, visit.id, (ItemStatus.PENDING.value,), status=ItemStatus.ABANDONED.value,
                      reason=reason[:255], guest_confirmed=True, resolved_by=session.username,
@@ -423,11 +433,11 @@ def abandon_items(session: Session, visit_id: int, item_ids: Sequence[int], reas
     return closeout_view(visit_id)
 
 
-def reset_items(session: Session, visit_id: int, item_ids: Sequence[int]) -> CloseoutView:
+def reset_items(session: Session, visit_id: int, item_ids: Sequence[int], *, version: int | None = None) -> CloseoutView:
     """Undo a mark made by mistake: done, abandoned or (still open) deferred items go back to pending."""
     ids = _ids(item_ids)
     with db.transaction():
-        visit = claim_open_visit(visit_id)
+        visit = claim_open_visit(visit_id, session, version)
         rows = _check_items(visit.id, ids, (ItemStatus.DONE.value, ItemStatus.ABANDONED.value,
                                             ItemStatus.DEFERRED.value), tr("撤销", "reset"))
         for vi in rows:
@@ -451,7 +461,8 @@ def refund_item(session: Session, visit_item_id: int, refund_method: PaymentMeth
     return closeout_view(vi.visit_id)
 
 
-def close_visit(session: Session, visit_id: int, *, belongings_confirmed: bool = False) -> CloseoutView:
+def close_visit(session: Session, visit_id: int, *, belongings_confirmed: bool = False,
+                version: int | None = None) -> CloseoutView:
     """Close the visit (交单): who and when, status "awaiting report".
 
     Refused while an item is unresolved or a container it needs is
@@ -459,7 +470,7 @@ def close_visit(session: Session, visit_id: int, *, belongings_confirmed: bool =
     and the desk has not confirmed, or when another desk closed it first.
     """
     with db.transaction():
-        visit = claim_open_visit(visit_id)
+        visit = claim_open_visit(visit_id, session, version)
         _, blockers = _items_and_blockers(visit.id)
         if blockers:
             raise ConflictError(tr("还不能交单：{b}", "Cannot close yet: {b}",

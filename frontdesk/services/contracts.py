@@ -19,7 +19,7 @@ from frontdesk.domain.masking import mask_id_number
 from frontdesk.domain.text import normalize_input, validate_person_name
 from frontdesk.errors import ConflictError, NotFoundError, ValidationError
 from frontdesk.i18n import tr
-from frontdesk.services import audit
+from frontdesk.services import audit, versioning
 from frontdesk.services.session import Session
 from frontdesk.storage import db
 from frontdesk.storage import models as m
@@ -159,16 +159,12 @@ def create_contract(session: Session, organisation_id: int, terms: ContractTerms
     return contract.id
 
 
-def _claim_contract(contract_id: int, version: int) -> m.Contract:
+def _claim_contract(session: Session, contract_id: int, version: int) -> m.Contract:
     """The contract, bumped to the next version only if nobody changed it since ``version`` was read."""
     contract = m.Contract.get_or_none(m.Contract.id == contract_id)
     if contract is None:
         raise NotFoundError(tr("团检合同不存在", "The group contract does not exist"), field="contract")
-    changed = (m.Contract.update(version=m.Contract.version + 1)
-               .where(m.Contract.id == contract_id, m.Contract.version == version).execute())
-    if not changed:
-        raise ConflictError(tr("合同“{c}”已被他人修改，请重新打开后再修改", "The contract “{c}” was changed by someone "
-                               "else meanwhile: open it again and redo the change", c=contract.name))
+    versioning.bump(m.Contract, contract_id, version, session)  # StaleEditError names who changed it
     return contract
 
 
@@ -181,7 +177,7 @@ def update_contract(session: Session, contract_id: int, terms: ContractTermsInpu
     session.require(Role.SUPERVISOR)
     name, rules = _checked_terms(terms)
     with db.transaction():
-        before = _claim_contract(contract_id, version)
+        before = _claim_contract(session, contract_id, version)
         _check_packages(terms, rules)
         (m.Contract.update(name=name[:128], start_date=terms.start_date, end_date=terms.end_date,
                            package=terms.package_id, male_package=terms.male_package_id,
@@ -199,7 +195,7 @@ def set_contract_active(session: Session, contract_id: int, active: bool, *, ver
     """Deactivate a contract (no more bookings or check-ins under it) or bring it back (supervisor)."""
     session.require(Role.SUPERVISOR)
     with db.transaction():
-        _claim_contract(contract_id, version)
+        _claim_contract(session, contract_id, version)
         m.Contract.update(active=bool(active)).where(m.Contract.id == contract_id).execute()
         audit.record(session, "contract.activate" if active else "contract.deactivate", "contract", contract_id)
 

@@ -39,7 +39,7 @@ from frontdesk.domain.sex import Sex
 from frontdesk.domain.text import normalize_digits, validate_mobile, validate_person_name
 from frontdesk.errors import ConflictError, DuplicateGuestError, NotFoundError, ValidationError
 from frontdesk.i18n import tr
-from frontdesk.services import audit
+from frontdesk.services import audit, versioning
 from frontdesk.services.session import Session
 from frontdesk.storage import db
 from frontdesk.storage import models as m
@@ -255,12 +255,43 @@ def get_guest(guest_id: int) -> m.Guest:
     return guest
 
 
+@dataclass(frozen=True)
+class GuestView:
+    """A guest as an edit form reads it, with the ``version`` to hand back to ``update``."""
+
+    id: int
+    name: str
+    sex: str
+    birth_date: dt.date | None
+    id_type: IdType
+    id_number: str
+    phone: str
+    organisation_id: int | None
+    merged_into_id: int | None
+    version: int
+
+
+def guest_view(guest_id: int) -> GuestView:
+    """The guest as a form shows it (plain, immutable, with the version it was read at)."""
+    g = get_guest(guest_id)
+    return GuestView(g.id, g.name, g.sex, g.birth_date, IdType(g.id_type), g.id_number or "", g.phone or "",
+                     g.organisation_id, g.merged_into_id, g.version)
+
+
 def update(session: Session, guest_id: int, inp: GuestInput, *, today: dt.date | None = None,
-           accept_mismatches: bool = False, allow_duplicate_of: int | Iterable[int] | None = None) -> m.Guest:
-    """Change a guest's identity details, verified like a registration."""
+           accept_mismatches: bool = False, allow_duplicate_of: int | Iterable[int] | None = None,
+           version: int | None = None) -> m.Guest:
+    """Change a guest's identity details, verified like a registration.
+
+    ``version``: the one the form read (``GuestView.version``); when another
+    desk saved the guest since, nothing is written and ``StaleEditError``
+    says at which desk, by whom and when (the form keeps what was typed).
+    """
     today = today or clock.today()
     with db.transaction():
-        guest = get_guest(guest_id)
+        get_guest(guest_id)
+        versioning.bump(m.Guest, guest_id, version, session)
+        guest = get_guest(guest_id)  # as bumped: its save below keeps the new version
         if guest.merged_into_id is not None:
             raise ConflictError(tr("该记录已合并到另一位客人，不能修改", "This record was merged into another guest"))
         verified = verify(inp, today, require_phone=bool(guest.phone))

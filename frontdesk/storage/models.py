@@ -190,6 +190,10 @@ class Contract(BaseModel):
     addon_allowance = MoneyField(default=0)
     active = pw.BooleanField(default=True)
     version = pw.IntegerField(default=1)  # migration 0008: edits, for a stale save to be refused
+    # 0011: who changed it last, for the message of a refused stale save (services/versioning.py)
+    updated_by = pw.CharField(max_length=64, default="")
+    updated_desk = pw.CharField(max_length=64, default="")
+    updated_at = UtcDateTimeField(null=True)
 
 
 class Guest(BaseModel):
@@ -203,6 +207,11 @@ class Guest(BaseModel):
     organisation = pw.ForeignKeyField(Organisation, null=True, backref="guests")
     merged_into = pw.ForeignKeyField("self", null=True)
     created_at = UtcDateTimeField(default=utcnow)
+    # 0011: optimistic locking: bumped by every edit, with who changed it last (services/versioning.py)
+    version = pw.IntegerField(default=1)
+    updated_by = pw.CharField(max_length=64, default="")
+    updated_desk = pw.CharField(max_length=64, default="")
+    updated_at = UtcDateTimeField(null=True)
 
     class Meta:
         indexes = ((("name", "birth_date"), False),)
@@ -248,6 +257,11 @@ class Booking(BaseModel):
     channel = pw.CharField(max_length=16, default="desk")
     no_show_undone_by = pw.CharField(max_length=64, default="")
     reminded_by = pw.CharField(max_length=64, default="")  # 0009: who ticked the guest as reminded
+    # 0011: optimistic locking: bumped by every edit, with who changed it last (services/versioning.py)
+    version = pw.IntegerField(default=1)
+    updated_by = pw.CharField(max_length=64, default="")
+    updated_desk = pw.CharField(max_length=64, default="")
+    updated_at = UtcDateTimeField(null=True)
 
 
 class Visit(BaseModel):
@@ -270,6 +284,11 @@ class Visit(BaseModel):
     prepared_at = UtcDateTimeField(null=True)
     prepared_by = pw.CharField(max_length=64, default="")
     documents_printed_at = UtcDateTimeField(null=True)
+    # 0011: optimistic locking: bumped by every edit, with who changed it last (services/versioning.py)
+    version = pw.IntegerField(default=1)
+    updated_by = pw.CharField(max_length=64, default="")
+    updated_desk = pw.CharField(max_length=64, default="")
+    updated_at = UtcDateTimeField(null=True)
 
 
 class Specimen(BaseModel):
