@@ -273,3 +273,86 @@ def test_writing_to_a_path_leaves_only_the_finished_file(tmp_path, monkeypatch):
     with pytest.raises(OSError):
         render_eod_pdf(closed(known_report()), out)
     assert [p.name for p in folder.iterdir()] == ["eod.pdf"] and out.read_bytes() == before
+
+
+# --------------------------------------------------------------------------
+# A day built through the services and the figures engineer's builder
+
+
+@pytest.fixture
+def built_day(fdb, catalogue):
+    """2026-11-23: 张三丰 ¥298.00 cash (a bag under A01), 李四 ¥298.00 WeChat, 王五 ¥168.00 cash voided at 10:20."""
+    from frontdesk import clock
+    from frontdesk.domain.enums import IdType, PaymentMethod, Role
+    from frontdesk.domain.idnumber import make_resident_id
+    from frontdesk.services import auth, belongings, checkin, guests, payments
+    from frontdesk.services.checkin import CheckInRequest
+    from frontdesk.services.payments import PaymentInput
+    from frontdesk.services.session import Session
+    from frontdesk.storage import models as m
+
+    desk = Session("qiantai", "李前台", Role.RECEPTION, "前台1")
+    supervisor = Session("zhuguan", "王主管", Role.SUPERVISOR, "前台1")
+    admin = Session("admin", "管理员", Role.ADMIN, "前台1")
+    for session in (desk, supervisor):  # so the report can name them
+        auth.create_user(admin, session.username, session.display_name, session.role, "Passw0rd!x")
+    basic = m.Package.get(m.Package.code == "BASIC")
+    entry = m.Package.get(m.Package.code == "ENTRY")
+
+    def guest(name: str, seq: int, phone: str):
+        return guests.register(desk, guests.GuestInput(
+            name=name, sex="M", birth_date=dt.date(1980, 5, 17), id_type=IdType.RESIDENT_ID,
+            id_number=make_resident_id("110105", dt.date(1980, 5, 17), seq), phone=phone, organisation_id=None),
+            today=DAY)
+
+    def visit(who, package, method, amount):
+        return checkin.check_in(desk, CheckInRequest(guest_id=who.id, package_id=package.id,
+                                                     payments=[PaymentInput(method, D(amount))]), day=DAY)
+
+    try:
+        clock.pin(dt.datetime.combine(DAY, dt.time(8, 10)))
+        zhang = visit(guest("张三丰", 23, "13812341234"), basic, PaymentMethod.CASH, "298.00")
+        belongings.store(desk, zhang.visit.id, "A01", "黑色双肩包")
+        clock.pin(dt.datetime.combine(DAY, dt.time(8, 40)))
+        visit(guest("李四", 25, "13812345678"), basic, PaymentMethod.WECHAT, "298.00")
+        clock.pin(dt.datetime.combine(DAY, dt.time(10, 10)))
+        wang = visit(guest("王五", 27, "13812349999"), entry, PaymentMethod.CASH, "168.00")
+        clock.pin(dt.datetime.combine(DAY, dt.time(10, 20)))
+        payments.void_receipt(supervisor, wang.receipt.id, "套餐选错")
+        clock.pin(dt.datetime.combine(DAY, dt.time(17, 30)))
+        yield {"desk": desk, "supervisor": supervisor, "wang": wang}
+    finally:
+        clock.unpin()
+
+
+def test_a_day_from_the_builder_prints_its_figures_masked(built_day):
+    from frontdesk.services import eod
+
+    report = eod.build_report(built_day["desk"], DAY)
+    text = text_of(render(report))
+    money = report.money
+    assert (money.gross, money.voids, money.net) == (D("764.00"), D("168.00"), D("596.00"))
+    for figure in (money.gross, money.voids, money.net, money.cash.expected):
+        assert f"¥{figure:,.2f}" in text
+    assert f"合计 {money.charge_receipts} ¥764.00 ¥0.00 ¥168.00 ¥596.00 ¥298.00" in text  # by cashier, cash net
+    assert "张*丰" in text and "张三丰" not in text and "黑色双肩包" in text   # the bag not returned, masked
+    assert "王*" in text and "王五" not in text                                 # the void lists 王五 masked
+    assert "套餐选错" in text and "王主管" in text and "李前台" in text
+    assert f"第 1 页 / 共 {len(page_texts(render(report)))} 页" in text
+
+
+def test_a_closed_day_from_the_builder_keeps_its_figures_and_lists_the_void_next_morning(built_day):
+    from frontdesk import clock
+    from frontdesk.services import eod, payments
+    from frontdesk.storage import models as m
+
+    supervisor = built_day["supervisor"]
+    eod.close_day(supervisor, DAY, D("296.00"))
+    first = m.Receipt.select().order_by(m.Receipt.id).first()
+    clock.pin(dt.datetime.combine(DAY + dt.timedelta(days=1), dt.time(9, 0)))
+    payments.void_receipt(supervisor, first.id, "客人当天已退单")
+    text = text_of(render(eod.build_report(supervisor, DAY)))
+    assert "日结（已签字数据）" in text and "¥596.00" in text          # the signed net, unchanged
+    assert "-¥2.00" in text                                              # counted 296.00 against 298.00
+    assert "日结后更正（1 笔）" in text and "客人当天已退单" in text and "-¥298.00" in text
+    assert "签字净收入＋更正 ¥298.00" in text
