@@ -388,3 +388,23 @@ def test_the_order_sheet_lists_the_organisations_people_with_package_totals(desk
     assert "散客甲" not in text
     with pytest.raises(Exception, match="单位不存在"):
         preparation.order_sheet_data(99999, TOMORROW)
+
+
+def test_a_prepared_booking_counts_once_against_capacity(desk, booked, tmp_path):
+    from frontdesk.services import capacity
+
+    before = capacity.day_load(TOMORROW).centre.load
+    run(desk, tmp_path, batch_ids())
+    assert before == 2 and capacity.day_load(TOMORROW).centre.load == 2
+
+
+def test_a_prepared_booking_checked_in_a_day_early_gets_a_new_visit_and_the_prepared_one_is_cancelled(
+        desk, booked, tmp_path):
+    am, _ = booked
+    run(desk, tmp_path, batch_ids())
+    prepared = m.Visit.get(m.Visit.booking == am.id)
+    result = checkin.check_in(desk, paid(checkin.draft_from_booking(am.id)))  # today, not tomorrow
+    assert result.visit.id != prepared.id and result.visit.visit_date == TODAY and not result.guide_preprinted
+    assert m.Visit.get_by_id(prepared.id).status == VisitStatus.CANCELLED.value
+    assert json.loads(m.AuditLog.get(m.AuditLog.action == "visit.prepare_cancel").details)["reason"] == (
+        "checked in on another day")
