@@ -63,6 +63,10 @@ def _axis_max(top: int) -> tuple[int, int]:
     return step * -(-top // step), step
 
 
+def _nonzero(value: float) -> str:
+    return f"{value:.0f}" if value else ""
+
+
 def check_ins_chart(labels: Sequence[str], counts: Sequence[int], width: float, *, count_word: str) -> Drawing:
     """Check-ins per half hour (``labels`` like "08:00") as labelled vertical bars."""
     height = 62 * mm
@@ -88,7 +92,7 @@ def check_ins_chart(labels: Sequence[str], counts: Sequence[int], width: float, 
     chart.bars[0].fillColor = BAR_GREY
     chart.bars[0].strokeColor = black
     chart.bars[0].strokeWidth = 0.5
-    chart.barLabelFormat = "%d"
+    chart.barLabelFormat = _nonzero    # an empty half hour has no bar and no "0" cluttering the axis
     chart.barLabels.fontName = LATIN_FONT
     chart.barLabels.fontSize = AXIS_SIZE
     chart.barLabels.boxAnchor = "s"   # the number just above the bar

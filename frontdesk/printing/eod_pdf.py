@@ -346,7 +346,9 @@ class _Story:
             chart = eod_charts.station_chart([s.name for s in stations], [s.done for s in stations],
                                              [s.planned for s in stations], CONTENT_W,
                                              done_word=t("已检", "Done"), planned_word=t("应检", "Planned"))
-            out.append(KeepTogether([*self.sub(t("各科室项目数", "Items per station")), chart]))
+            title = _Text(t("各科室项目数", "Items per station"), BODY + 0.5, bold=True, space_before=2.5 * mm,
+                          space_after=0.5 * mm)
+            out.append(KeepTogether([title, chart]))
         return out
 
     def work(self) -> list[Flowable]:
