@@ -403,6 +403,8 @@ class PreparationScreen(QWidget):
             return preparation.folder_sink(dp.default_document_folder() / f"bags-{day:%Y%m%d}")
 
         def to_printer(pdf: bytes, name: str) -> tuple[str, bool]:
+            # One print job per bag, so the pages of a bag stay together in the tray (QPrinter may be
+            # used off the UI thread: painting on a printer is thread-safe in Qt).
             printer = dp.printer_factory(target.printer_name)
             print_pdf_qt(printer, pdf, target.page_size_mm, paper_width_mm=target.paper_width_mm)
             return printer.printerName() or target.printer_name or tr("默认打印机", "the default printer"), False
@@ -442,7 +444,11 @@ class PreparationScreen(QWidget):
             show_error(self, exc)
             return
         self.tabs.setCurrentIndex(1)
-        sink = self._sink(self.day)
+        try:
+            sink = self._sink(self.day)
+        except UserError as exc:
+            show_error(self, exc)
+            return
         self.stop_event.clear()
         self._set_running(True)
         self.progress.setRange(0, len(ids))
@@ -497,7 +503,12 @@ class PreparationScreen(QWidget):
         except UserError as exc:
             show_error(self, exc)
             return
-        booking_id, sink, session = ids[0], self._sink(self.day), self.session
+        try:
+            sink = self._sink(self.day)
+        except UserError as exc:
+            show_error(self, exc)
+            return
+        booking_id, session = ids[0], self.session
         self._set_running(True)
 
         def work():

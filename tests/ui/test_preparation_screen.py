@@ -202,3 +202,21 @@ def test_check_in_of_a_prepared_booking_prints_the_receipt_but_not_the_guide_she
     assert "资料袋" in page.done_text.text()
     assert len(printed) == 1  # the receipt only: the guide sheet is in the bag
     assert m.AuditLog.select().where(m.AuditLog.action.startswith("label.")).count() == labels_before
+
+
+def test_with_a_printer_each_bag_is_one_print_job_in_booking_order(page, qtbot, booked, print_to_pdf):
+    import zxingcpp
+
+    from frontdesk.printing.pdf_raster import pdf_pages_to_images
+
+    printed = print_to_pdf(200)
+    page._describe_output()
+    assert "打印到" in page.output_note.text()
+    qtbot.keyClick(page, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    settle(qtbot)
+    assert len(printed) == 2 and not page.last_result.error
+    covers = [[r.text for r in zxingcpp.read_barcodes(pdf_pages_to_images(path.read_bytes(), 200, grayscale=True)[0])]
+              for path in printed]
+    assert covers == [[b.booking_no] for b in booked]
+    outputs = [e.details for e in m.AuditLog.select().where(m.AuditLog.action == "document_bag.print")]
+    assert len(outputs) == 2 and all('"output": "printer"' in d for d in outputs)
