@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 
 from PySide6.QtCore import QDate, Qt
-from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDateEdit, QDialog, QDialogButtonBox, QFormLayout,
                                QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPushButton, QScrollArea, QTableView,
                                QVBoxLayout, QWidget)
@@ -20,6 +20,7 @@ from frontdesk.services import audit, audit_words
 from frontdesk.services.audit import AuditEntry
 from frontdesk.services.overview import Table
 from frontdesk.services.session import Session
+from frontdesk.ui.screen_fit import fit_to_screen
 from frontdesk.ui.table_page import TableModel
 from frontdesk.ui.worker import run_in_background
 
@@ -155,5 +156,4 @@ class AuditDetailDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(scroll, 1)
         layout.addWidget(buttons)
-        area = ((parent.screen() if parent is not None else None) or QGuiApplication.primaryScreen()).availableGeometry()
-        self.resize(min(560, area.width() - 16), min(max(240, 60 + 30 * len(rows)), area.height() - 40))
+        fit_to_screen(self, 560, max(240, 60 + 30 * len(rows)))

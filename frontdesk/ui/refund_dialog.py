@@ -11,7 +11,6 @@ refund is one transaction (``services.refunds``).
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialog, QFormLayout, QGroupBox, QHBoxLayout, QLabel,
                                QLineEdit, QPushButton, QTableWidget, QTableWidgetItem, QVBoxLayout)
 
@@ -23,6 +22,7 @@ from frontdesk.services import auth, refunds
 from frontdesk.services.overview import VisitDetail
 from frontdesk.services.session import Session
 from frontdesk.ui.error_dialogs import show_error
+from frontdesk.ui.screen_fit import fit_to_screen
 from frontdesk.ui.widgets import error_label
 
 REFUNDABLE = (ItemStatus.PENDING.value, ItemStatus.DEFERRED.value, ItemStatus.ABANDONED.value)
@@ -114,10 +114,7 @@ class RefundDialog(QDialog):
         layout.addWidget(self.message)
         layout.addLayout(buttons)
         self._requote()
-        # Its preferred size, but never more than the free area of the screen it opens on (1366 x 768 desks).
-        screen = (parent.screen() if parent is not None else None) or QGuiApplication.primaryScreen()
-        area = screen.availableGeometry()
-        self.resize(min(820, area.width() - 16), min(620, area.height() - 40))
+        fit_to_screen(self, 820, 620)
 
     # -- selection and the amounts ---------------------------------------------------
     def checked_ids(self) -> list[int]:
