@@ -20,7 +20,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
 from frontdesk.i18n import tr
-from frontdesk.printing.receipt import (GREY, LIGHT_FILL, Block, baseline, draw_lines, draw_text, hline, line_height,
+from frontdesk.printing.receipt import (GREY, LIGHT_FILL, Block, draw_lines, draw_text, hline, line_height,
                                         new_canvas, paginate, wrap_text)
 
 

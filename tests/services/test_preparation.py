@@ -7,9 +7,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import io
 import json
-from decimal import Decimal
 from pathlib import Path
 
 import openpyxl
