@@ -51,7 +51,7 @@ def route_text(steps: list[checkin.RouteStep]) -> str:
     for step in steps:
         queue = tr("排队 {n} 人", "{n} waiting", n=step.waiting) if step.waiting else tr("无需排队", "no queue")
         stops.append(tr("{o} {s}（{q}）", "{o} {s} ({q})", o=step.order, s=step.station_name, q=queue))
-    legend = tr("排队人数：已报到、在该科室尚未完成的客人", "waiting: guests checked in and not yet done there")
+    legend = tr("排队人数：已报到、在该科室尚未完成的客人", "Waiting: guests checked in and not yet done at that station")
     return tr("路线（同导检单）：", "Route (as on the guide sheet): ") + " → ".join(stops) + "\n" + legend
 
 
