@@ -77,25 +77,6 @@ class ItemRow:
     resolved_by: str
 
 
-def items_on(day: dt.date, desk: str = "") -> list[ItemRow]:
-    query = (m.VisitItem.select(m.VisitItem.visit, m.ExamItem.code, m.ExamItem.name, m.ExamItem.name_en,
-                                m.ExamItem.station, m.VisitItem.status, m.VisitItem.is_addon,
-                                m.VisitItem.deferred_to, m.VisitItem.reason, m.VisitItem.resolved_by)
-             .join(m.ExamItem, on=(m.VisitItem.item == m.ExamItem.id))
-             .switch(m.VisitItem).join(m.Visit, on=(m.VisitItem.visit == m.Visit.id))
-             .where(m.Visit.visit_date == day))
-    if desk:
-        query = query.where(m.Visit.desk == desk)
-    rows = []
-    for vid, code, name, name_en, station, status, addon, deferred_to, reason, by in query.order_by(
-            m.VisitItem.id).tuples():
-        if isinstance(deferred_to, str):
-            deferred_to = dt.date.fromisoformat(deferred_to)
-        rows.append(ItemRow(vid, code, name, name_en, station, status, bool(addon), deferred_to, reason or "",
-                            by or ""))
-    return rows
-
-
 def stations() -> list[tuple[int, str, str, str, int]]:
     """(id, code, name, name_en, route order) of every station."""
     return list(m.Station.select(m.Station.id, m.Station.code, m.Station.name, m.Station.name_en,
@@ -442,3 +423,51 @@ def refund_reasons(start: dt.datetime, end: dt.datetime | None = None) -> dict[s
         if number and data.get("reason"):
             reasons.setdefault(number, str(data["reason"]))
     return reasons
+
+
+def _live_items(day: dt.date, desk: str, visit_statuses: Iterable[str]):
+    where = (m.Visit.visit_date == day) & (m.Visit.status.in_(list(visit_statuses)))
+    if desk:
+        where &= m.Visit.desk == desk
+    return where
+
+
+def item_counts(day: dt.date, visit_statuses: Iterable[str], desk: str = ""
+                ) -> list[tuple[int | None, int | None, int, str, int]]:
+    """(package id, contract id, station id, item status, count) over the items of the day's visits in
+    ``visit_statuses``: one grouped read, whatever the size of the day."""
+    query = (m.VisitItem.select(m.Visit.package, m.Visit.contract, m.ExamItem.station, m.VisitItem.status,
+                                pw.fn.COUNT(m.VisitItem.id))
+             .join(m.ExamItem, on=(m.VisitItem.item == m.ExamItem.id))
+             .switch(m.VisitItem).join(m.Visit, on=(m.VisitItem.visit == m.Visit.id))
+             .where(_live_items(day, desk, visit_statuses))
+             .group_by(m.Visit.package, m.Visit.contract, m.ExamItem.station, m.VisitItem.status))
+    return list(query.tuples())
+
+
+def deferred_counts(day: dt.date, visit_statuses: Iterable[str], deferred_status: str, desk: str = ""
+                    ) -> list[tuple[dt.date, int, int]]:
+    """(deferred to, items, visits) of the items deferred on the day's visits."""
+    query = (m.VisitItem.select(m.VisitItem.deferred_to, pw.fn.COUNT(m.VisitItem.id),
+                                pw.fn.COUNT(m.VisitItem.visit.distinct()))
+             .join(m.Visit, on=(m.VisitItem.visit == m.Visit.id))
+             .where(_live_items(day, desk, visit_statuses), m.VisitItem.status == deferred_status,
+                    m.VisitItem.deferred_to.is_null(False))
+             .group_by(m.VisitItem.deferred_to).order_by(m.VisitItem.deferred_to))
+    rows = []
+    for to, items, visits in query.tuples():
+        rows.append((to if isinstance(to, dt.date) else dt.date.fromisoformat(str(to)), items, visits))
+    return rows
+
+
+def items_with_status(day: dt.date, visit_statuses: Iterable[str], status: str, desk: str = "") -> list[ItemRow]:
+    """The items of the day's visits in ``status`` (abandoned ones, for their reasons)."""
+    query = (m.VisitItem.select(m.VisitItem.visit, m.ExamItem.code, m.ExamItem.name, m.ExamItem.name_en,
+                                m.ExamItem.station, m.VisitItem.status, m.VisitItem.is_addon,
+                                m.VisitItem.deferred_to, m.VisitItem.reason, m.VisitItem.resolved_by)
+             .join(m.ExamItem, on=(m.VisitItem.item == m.ExamItem.id))
+             .switch(m.VisitItem).join(m.Visit, on=(m.VisitItem.visit == m.Visit.id))
+             .where(_live_items(day, desk, visit_statuses), m.VisitItem.status == status)
+             .order_by(m.Visit.visit_no, m.VisitItem.id))
+    return [ItemRow(vid, code, name, name_en, station, st, bool(addon), None, reason or "", by or "")
+            for vid, code, name, name_en, station, st, addon, _, reason, by in query.tuples()]
