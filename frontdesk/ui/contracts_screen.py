@@ -13,8 +13,8 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (QAbstractItemView, QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout, QHeaderView,
-                               QLabel, QLineEdit, QPushButton, QSplitter, QTableWidget, QTableWidgetItem, QVBoxLayout,
-                               QWidget)
+                               QLabel, QLineEdit, QPushButton, QSplitter, QTableView, QTableWidget, QTableWidgetItem,
+                               QVBoxLayout, QWidget)
 
 from frontdesk import clock, config
 from frontdesk.domain.enums import Role
@@ -23,6 +23,7 @@ from frontdesk.i18n import tr
 from frontdesk.services import contracts, roster_import
 from frontdesk.services.contracts import ContractView, OrganisationView
 from frontdesk.services.session import Session
+from frontdesk.ui.rows_model import RowsModel
 from frontdesk.ui.widgets import error_label, key_fallback
 from frontdesk.ui.worker import run_in_background
 
@@ -192,7 +193,16 @@ class ContractsScreen(QWidget):
         search_row = QHBoxLayout()
         search_row.addWidget(self.roster_search, 1)
         search_row.addWidget(self.roster_count)
-        self.roster_table = _table("rosterTable", ROSTER_COLUMNS, 7)
+        self.roster_model = RowsModel([tr(*c) for c in ROSTER_COLUMNS], self)
+        self.roster_table = QTableView(objectName="rosterTable")
+        self.roster_table.setModel(self.roster_model)
+        self.roster_table.verticalHeader().hide()
+        self.roster_table.verticalHeader().setDefaultSectionSize(26)
+        self.roster_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.roster_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.roster_table.setWordWrap(False)
+        self.roster_table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.roster_table.horizontalHeader().setSectionResizeMode(7, QHeaderView.ResizeMode.Stretch)
 
         upper = QWidget()
         upper_layout = QVBoxLayout(upper)
@@ -351,13 +361,10 @@ class ContractsScreen(QWidget):
             return
         self.roster_page = page
         lines = page.lines if page else ()
-        self.roster_table.setRowCount(len(lines))
-        for n, line in enumerate(lines):
-            sex = {"M": tr("男", "M"), "F": tr("女", "F")}.get(line.sex, "")
-            for col, text in enumerate((line.name, sex, "" if line.age is None else str(line.age),
-                                        line.id_number_masked, line.phone_masked, line.department, line.grade,
-                                        line.package_label)):
-                self.roster_table.setItem(n, col, _item(text, line.id if col == 0 else None))
+        sexes = {"M": tr("男", "M"), "F": tr("女", "F")}
+        self.roster_model.set_rows([(line.name, sexes.get(line.sex, ""), "" if line.age is None else str(line.age),
+                                     line.id_number_masked, line.phone_masked, line.department, line.grade,
+                                     line.package_label) for line in lines], [line.id for line in lines])
         if page is None:
             self.roster_count.setText("")
         elif self.roster_search.text().strip():

@@ -16,9 +16,9 @@ import os
 from pathlib import Path
 
 from PySide6.QtCore import QDate, QObject, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QKeySequence, QShortcut
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDateEdit, QDialog, QFileDialog, QGroupBox,
-                               QHBoxLayout, QHeaderView, QLabel, QLineEdit, QProgressBar, QPushButton, QSpinBox,
+                               QHBoxLayout, QHeaderView, QLabel, QProgressBar, QPushButton, QSpinBox, QTableView,
                                QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
 from frontdesk import clock
@@ -30,6 +30,7 @@ from frontdesk.services import roster_booking, roster_import
 from frontdesk.services.bookings import HalfDay
 from frontdesk.services.roster_import import ContractRef, RosterPreview
 from frontdesk.services.session import Session
+from frontdesk.ui.rows_model import RowsModel
 from frontdesk.ui.widgets import error_label, key_fallback
 from frontdesk.ui.worker import run_in_background
 
@@ -217,9 +218,14 @@ class RosterImportDialog(QDialog):
         bar.addWidget(self.filter)
         bar.addWidget(self.summary, 1)
 
-        self.table = QTableWidget(0, len(PREVIEW_COLUMNS), objectName="previewTable")
-        self.table.setHorizontalHeaderLabels([tr(*c) for c in PREVIEW_COLUMNS])
+        self.preview_model = RowsModel([tr(*c) for c in PREVIEW_COLUMNS], self)
+        self.preview_model.tooltip_columns = {len(PREVIEW_COLUMNS) - 1}
+        self.preview_model.background = self._row_colour
+        self.shown_rows: list[RosterRow] = []
+        self.table = QTableView(objectName="previewTable")
+        self.table.setModel(self.preview_model)
         self.table.verticalHeader().hide()
+        self.table.verticalHeader().setDefaultSectionSize(26)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setWordWrap(False)
@@ -308,7 +314,9 @@ class RosterImportDialog(QDialog):
         self.file_label.setText(Path(self.path).name)
         self.result = None
         self.import_result = None
-        self.table.setRowCount(0)
+        self.booking_result = None
+        self.shown_rows = []
+        self.preview_model.set_rows([])
         self._start(tr("正在读取和检查名单…", "Reading and checking the roster…"))
         name, contract_id, chosen = self.contract.organisation_name, self.contract.contract_id, dict(self.mapping)
         path_now = self.path
@@ -369,25 +377,20 @@ class RosterImportDialog(QDialog):
         wanted = self.filter.currentData()
         return [r for r in self.result.rows if not wanted or r.status.value == wanted]
 
+    def _row_colour(self, row: int, column: int) -> str | None:
+        return STATUS_COLOUR[self.shown_rows[row].status] if column == 1 else None
+
     def _fill_rows(self) -> None:
         rows = self.visible_rows()
-        self.table.setUpdatesEnabled(False)
-        self.table.setRowCount(len(rows))
-        for n, row in enumerate(rows):
+        table = []
+        for row in rows:
             status = row.status.label() + (tr("（已在名单）", " (on roster)") if row.already_on_roster else "")
-            values = (str(row.sheet_row), status, row.name, _sex_text(row.sex),
-                      mask_id_number(row.id_number) if row.id_number and row.status is not RowStatus.ERROR
-                      else row.id_number, mask_phone(row.phone) if row.phone else "", row.department, row.grade,
-                      row.package_code, row.reason_text)
-            colour = QBrush(QColor(STATUS_COLOUR[row.status]))
-            for col, value in enumerate(values):
-                item = QTableWidgetItem(value)
-                if col == 1:
-                    item.setBackground(colour)
-                if col == len(values) - 1 and value:
-                    item.setToolTip(value)
-                self.table.setItem(n, col, item)
-        self.table.setUpdatesEnabled(True)
+            table.append((str(row.sheet_row), status, row.name, _sex_text(row.sex),
+                          mask_id_number(row.id_number) if row.id_number and row.status is not RowStatus.ERROR
+                          else row.id_number, mask_phone(row.phone) if row.phone else "", row.department, row.grade,
+                          row.package_code, row.reason_text))
+        self.shown_rows = rows
+        self.preview_model.set_rows(table, [r.sheet_row for r in rows])
         if self.result is not None:
             self.summary.setText(roster_import.summary(self.result))
 
