@@ -614,7 +614,8 @@ def _numbers_and_work(day: dt.date, desk: str, names: dict[str, str]):
     abandoned = tuple(AbandonedItem(live[i.visit_id].visit_no, live[i.visit_id].guest_name,
                                     _name(i.item_name, i.item_name_en), station_name.get(i.station_id, ""), i.reason,
                                     names.get(i.resolved_by, i.resolved_by))
-                      for i in q.items_with_status(day, _ACTIVE, ItemStatus.ABANDONED.value, desk) if i.visit_id in live)
+                      for i in q.items_with_status(day, _ACTIVE, ItemStatus.ABANDONED.value, desk)
+                      if i.visit_id in live)
 
     group = {v.id for v in live.values() if v.contract_id is not None or v.source == VisitSource.GROUP.value}
     numbers = DayInNumbers(
@@ -854,14 +855,13 @@ def build_report(session: Session, day: dt.date, *, desk: str | None = None,
     return mask_report(report)
 
 
-def close_day(session: Session, day: dt.date, counted_cash: Decimal, *, desk: str | None = None,
-              unmasked: bool = False) -> EndOfDayReport:
+def close_day(session: Session, day: dt.date, counted_cash: Decimal, *, desk: str | None = None) -> EndOfDayReport:
     """Close ``day`` after the cash count (supervisor): the report as it is now is kept as signed.
 
     ``desk`` is the desk being closed when the site closes per desk (site
     setting ``eod_close_scope`` = "desk"); when the site closes as a whole no
     desk is given.  Refused for a future day, a day closed already, or a
-    count that is not an amount of money.
+    count that is not an amount of money.  Returns the signed report, masked.
     """
     session.require(Role.SUPERVISOR)
     _check_day(day)
@@ -898,7 +898,7 @@ def close_day(session: Session, day: dt.date, counted_cash: Decimal, *, desk: st
             raise ConflictError(_closed_already(day, desk))
         audit.record(session, "eod.close", "day", day.isoformat(), desk=desk, scope=scope, expected=cash.expected,
                      counted=counted_cash, difference=cash.difference, net=report.money.net)
-    return report if unmasked and session.can(Role.SUPERVISOR) else mask_report(report)
+    return mask_report(report)  # kept in full in the database; shown masked (build_report for the full view)
 
 
 def _closed_already(day: dt.date, desk: str) -> str:

@@ -339,7 +339,7 @@ class EndOfDayScreen(QWidget):
 
     def _set_enabled(self, enabled: bool) -> None:
         report = self.report
-        closed = bool(report and report.closing.closed and (report.closing.desk == report.desk))
+        closed = bool(report and report.closing.closed)
         for button in (self.preview_button, self.csv_button, self.xlsx_button):
             button.setEnabled(enabled and report is not None)
         self.close_button.setEnabled(enabled and report is not None and not closed)

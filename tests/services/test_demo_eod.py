@@ -16,7 +16,8 @@ VIEWER = Session("zhuguan", "王主管", Role.SUPERVISOR, "前台1")
 def test_demo_closes_past_days_one_short_and_one_corrected_next_morning(fdb):
     summary = demo.build(days=3, scale=0.4, seed=5)
     today = summary.today
-    past = sorted({v.visit_date for v in m.Visit.select() if v.visit_date < today})  # the finished demo days, oldest first
+    # The finished demo days, oldest first.
+    past = sorted({v.visit_date for v in m.Visit.select() if v.visit_date < today})
     assert len(past) >= 2
     closes = {c.day: c for c in m.DayClose.select()}
     assert sorted(closes) == past and all(c.desk == "" and c.closed_by == "zhuguan" for c in closes.values())
