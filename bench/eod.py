@@ -185,8 +185,10 @@ def render_bare(tables) -> bytes:
 
 
 def render_ours(report: EndOfDayReport) -> bytes:
+    from frontdesk.printing import eod_pdf
     from frontdesk.printing.eod_pdf import render_eod_pdf
 
+    eod_pdf._runs.cache_clear()  # each rendering measures its own strings, as a new day's report would
     buffer = io.BytesIO()
     render_eod_pdf(report, buffer)
     return buffer.getvalue()

@@ -32,11 +32,13 @@ import os
 import tempfile
 from collections.abc import Callable, Sequence
 from decimal import Decimal
+from functools import lru_cache
 from pathlib import Path
 from typing import BinaryIO
 
 from reportlab.lib.colors import Color, black
 from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (BaseDocTemplate, CondPageBreak, Flowable, Frame, KeepTogether, PageTemplate,
                                 Table, TableStyle)
@@ -78,8 +80,18 @@ def _money(value: Decimal | None) -> str:
     return "" if value is None else format_amount(value)
 
 
+@lru_cache(maxsize=16384)
+def _runs(text: str, bold: bool = False) -> tuple[tuple[str, str], ...]:
+    """font_runs, remembered: a day's report repeats the same names, stations and words many times."""
+    return tuple(font_runs(text, bold))
+
+
+def _width(text: str, size: float, bold: bool = False) -> float:
+    return sum(stringWidth(run, font, size) for font, run in _runs(text, bold))
+
+
 def _latin_only(text: str) -> bool:
-    return all(font in (LATIN_FONT, LATIN_BOLD_FONT) for font, _ in font_runs(text))
+    return all(font in (LATIN_FONT, LATIN_BOLD_FONT) for font, _ in _runs(text))
 
 
 # --------------------------------------------------------------------------
@@ -99,18 +111,39 @@ class _Text(Flowable):
 
     def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
         if avail_width != self._for_width:  # tables ask again on every page split: keep the answer
-            self._lines = wrap_text(self.text, self.size, avail_width, self.bold)
+            if "\n" not in self.text and _width(self.text, self.size, self.bold) <= avail_width:
+                self._lines = [self.text]   # most cells: one line, no need to break words
+            else:
+                self._lines = wrap_text(self.text, self.size, avail_width, self.bold)
             self._for_width = avail_width
         self.width, self.height = avail_width, len(self._lines) * line_height(self.size)
         return self.width, self.height
 
     def draw(self) -> None:
-        x = {"left": 0.0, "right": self.width, "centre": self.width / 2}[self.align]
+        if self.bold:  # the CJK font's bold is a stroked outline: draw_text sets that up
+            x = {"left": 0.0, "right": self.width, "centre": self.width / 2}[self.align]
+            top = self.height
+            for line in self._lines:
+                draw_text(self.canv, x, baseline(top, self.size), line, self.size, bold=True, align=self.align,
+                          color=self.color)
+                top -= line_height(self.size)
+            return
+        # Plain text: every line in one text object (a table has thousands of these cells).
+        text = self.canv.beginText()
+        if self.color is not black:
+            text.setFillColor(self.color)
         top = self.height
         for line in self._lines:
-            draw_text(self.canv, x, baseline(top, self.size), line, self.size, bold=self.bold, align=self.align,
-                      color=self.color)
+            x = 0.0
+            if self.align != "left":
+                width = _width(line, self.size)
+                x = self.width - width if self.align == "right" else (self.width - width) / 2
+            text.setTextOrigin(x, baseline(top, self.size))
+            for font, run in _runs(line):
+                text.setFont(font, self.size)
+                text.textOut(run)
             top -= line_height(self.size)
+        self.canv.drawText(text)
 
 
 class _Heading(_Text):
