@@ -263,8 +263,12 @@ def _table(headers: Sequence[str], rows: Sequence[Sequence[object]], widths: Seq
     ]
     for column in right:
         style.append(("ALIGN", (column, 0), (column, -1), "RIGHT"))
+    if rows:  # never a header row alone at the foot of a page
+        style.append(("NOSPLIT", (0, 0), (-1, 1)))
     if total is not None:
         style += [("FONTNAME", (0, -1), (-1, -1), LATIN_BOLD_FONT), ("LINEABOVE", (0, -1), (-1, -1), 0.8, black)]
+        if rows:  # ...nor a total row alone at the top of one
+            style.append(("NOSPLIT", (0, -2), (-1, -1)))
     table = Table(data, colWidths=col_widths, repeatRows=1, style=TableStyle(style), hAlign="LEFT")
     table.spaceBefore, table.spaceAfter = 1 * mm, 2 * mm
     return table
