@@ -442,3 +442,30 @@ def test_pdf_shows_the_same_figures_as_the_database_and_the_csv(desk, supervisor
     assert DAY.isoformat() in compact and "张三丰" not in compact
     assert json.loads(m.AuditLog.select().where(m.AuditLog.action == "eod.export")
                       .order_by(m.AuditLog.id).first().details)["format"] == "pdf"
+
+
+def test_specimens_labels_and_reprints_match_the_database_and_the_audit(desk, known_day, tmp_path):
+    from frontdesk import config
+    from frontdesk.services import labels
+
+    output = config.LabelPrinterSettings(output="png", path=str(tmp_path / "labels"), size="50x25", dpi=203)
+    visit_id = known_day["a"].visit.id
+    clock.pin(at(DAY, 11, 0))
+    first = labels.print_labels(desk, visit_id, output, moment="check_in")
+    again = m.Specimen.select().where(m.Specimen.visit == visit_id, m.Specimen.print_count > 0).first()
+    clock.pin(at(DAY, 11, 5))
+    labels.print_labels(desk, visit_id, output, specimen_ids=[again.id])
+    clock.pin(at(DAY, 17, 30))
+    sp = eod.build_report(desk, DAY).specimens
+    start, end = eod.day_bounds(DAY)
+    prints = m.AuditLog.select().where(m.AuditLog.action.in_(["label.print", "label.replace", "label.reprint"]),
+                                       m.AuditLog.at >= start, m.AuditLog.at < end)
+    assert sp.labels_printed == sum(json.loads(e.details)["copies"] for e in prints) >= len(first.barcodes) + 1
+    (reprint,) = sp.reprints
+    assert (reprint.barcode, reprint.by, reprint.by_name, reprint.reprint_no) == (again.barcode, "qiantai", "李前台", 1)
+    assert "以内" in reprint.why
+    live = (m.Specimen.select().join(m.Visit)
+            .where(m.Visit.visit_date == DAY, m.Specimen.status != "cancelled"))
+    pending = [s for s in live if s.status in ("created", "label_printed")]
+    assert sp.specimens == live.count() and sp.pending == len(pending) and sp.collected == 0
+    assert sp.cancelled == m.Specimen.select().where(m.Specimen.status == "cancelled").count() > 0  # the void's
