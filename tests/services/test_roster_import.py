@@ -206,3 +206,41 @@ def test_the_column_mapping_is_remembered_per_organisation(fdb, catalogue, org, 
 def test_package_for_everyone_fills_rows_without_one(fdb, catalogue, org, tmp_path):
     result = roster_import.preview(messy_workbook(tmp_path / "名单.xlsx"), org, day=TODAY, package_code="group")
     assert {r.package_code for r in result.to_add} == {"GROUP"}
+
+
+# -- the column-mapping editor's service side, and a contract chosen on the screen ---------------------------------
+
+def test_the_sample_shows_the_top_rows_and_where_the_header_was_found(fdb, catalogue, org, tmp_path):
+    sample = roster_import.sample(messy_workbook(tmp_path / "名单.xlsx"), org, day=TODAY)
+    assert sample.header_row == 3 and sample.columns["id_number"] == 3
+    assert sample.rows[0][0].startswith("星河科技") and all(len(r) == sample.width for r in sample.rows)
+
+
+def test_a_mapping_made_by_hand_reads_the_file_and_switches_unmapped_columns_off(fdb, catalogue, org, tmp_path):
+    book = openpyxl.Workbook()
+    book.active.append(["工号", "员工名", "证件", "电话"])
+    book.active.append(["A01", "张三丰", MAN, "66001234"])   # 电话 is the office line here: not imported
+    book.save(tmp_path / "odd.xlsx")
+    titles = roster_import.sample(tmp_path / "odd.xlsx", org, day=TODAY).rows[0]
+    mapping = roster_import.mapping_for(titles, {"name": 1, "id_number": 2})
+    result = roster_import.preview(tmp_path / "odd.xlsx", org, day=TODAY, mapping=mapping)
+    assert [(r.name, r.id_number, r.phone, r.status) for r in result.rows] == [("张三丰", MAN, "", RowStatus.WARNING)]
+
+
+@pytest.mark.parametrize("columns, words", [({"name": 1}, "身份证号"), ({"name": 1, "id_number": 4}, "是空的")])
+def test_a_mapping_without_an_id_column_or_on_an_empty_title_is_refused(fdb, catalogue, org, columns, words):
+    with pytest.raises(UserError) as exc:
+        roster_import.mapping_for(("工号", "员工名", "证件", "电话", ""), columns)
+    assert words in exc.value.message
+
+
+def test_a_contract_chosen_on_the_screen_may_start_later_but_not_be_inactive(fdb, catalogue, make_contract, desk,
+                                                                          tmp_path):
+    later = make_contract(start=dt.date(2027, 1, 1), end=dt.date(2027, 12, 31))
+    result = roster_import.preview(messy_workbook(tmp_path / "名单.xlsx"), later.organisation.name, day=TODAY,
+                                   contract_id=later.id)
+    assert result.contract.contract_id == later.id and len(result.to_add) == 4
+    stopped = make_contract(active=False)
+    with pytest.raises(UserError) as exc:
+        roster_import.preview(tmp_path / "名单.xlsx", stopped.organisation.name, contract_id=stopped.id)
+    assert "已停用" in exc.value.message
