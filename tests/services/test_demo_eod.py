@@ -40,3 +40,18 @@ def test_demo_closes_past_days_one_short_and_one_corrected_next_morning(fdb):
     day = eod.build_report(VIEWER, past[-1])
     assert day.has_data and day.packages and day.stations and day.money.by_method and day.money.by_cashier
     assert day.numbers.closed > 0 and day.specimens.labels_printed > 0
+
+    # Reports and belongings of today agree with the tables and with the desk's own call list.
+    from frontdesk.services import reports
+
+    start, end = eod.day_bounds(today)
+    arrivals = m.ReportArrival.select().where(m.ReportArrival.received_at >= start, m.ReportArrival.received_at < end)
+    assert this_morning.reports.received == arrivals.count()
+    handed = m.ReportHandout.select().where(m.ReportHandout.handed_at >= start, m.ReportHandout.handed_at < end)
+    assert this_morning.reports.handed_out_total == handed.count()
+    assert this_morning.reports.uncollected and this_morning.belongings
+    assert ({u.visit_no for u in this_morning.reports.uncollected}
+            == {r.visit_no for r in reports.call_list(today=today)})
+    stored = (m.Belonging.select().join(m.Visit)
+              .where(m.Visit.visit_date == today, m.Belonging.status == "stored"))
+    assert sorted(b.tag_no for b in this_morning.belongings) == sorted(b.tag_no for b in stored)
