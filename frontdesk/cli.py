@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 from frontdesk import __version__, config, i18n
-from frontdesk.errors import UserError
+from frontdesk.errors import UserError, ValidationError
 from frontdesk.i18n import tr
 
 log = logging.getLogger(__name__)
@@ -73,10 +73,27 @@ def build_parser() -> argparse.ArgumentParser:
 
     dbp = sub.add_parser("db", help=tr("数据库维护", "database maintenance"))
     dbsub = dbp.add_subparsers(dest="db_command", required=True, parser_class=_Parser)
-    dbsub.add_parser("migrate", help=tr("升级数据库结构", "upgrade the schema"))
+    migrate = dbsub.add_parser("migrate", help=tr("升级数据库结构", "upgrade the schema"))
+    migrate.add_argument("--create-desk-role", metavar="NAME", default=None,
+                         help=tr("（PostgreSQL）建立或更新前台使用的数据库角色并授权，打印前台的数据库地址",
+                                 "(PostgreSQL) create or update the database role the desks use, grant it what a desk "
+                                 "needs, and print the desks' database URL"))
+    migrate.add_argument("--password-stdin", action="store_true",
+                         help=tr("从标准输入读取该角色的密码", "read that role's password from standard input"))
+    migrate.add_argument("--to", metavar="POSTGRESQL_URL", default=None,
+                         help=tr("把单机 SQLite 数据库复制到一个空的 PostgreSQL 数据库并校验",
+                                 "copy the single-desk SQLite database into an empty PostgreSQL database, verified"))
     dbsub.add_parser("status", help=tr("显示数据库版本", "show the schema version"))
-    backup = dbsub.add_parser("backup", help=tr("备份 SQLite 数据库", "back up the SQLite database"))
+    backup = dbsub.add_parser("backup", help=tr("备份数据库（SQLite 在线备份；PostgreSQL 用 pg_dump）",
+                                                "back up the database (SQLite online backup; pg_dump for PostgreSQL)"))
     backup.add_argument("--out", type=Path, help=tr("备份文件路径", "backup file path"))
+    restore = dbsub.add_parser("restore", help=tr("从备份恢复数据库（数据库中的数据比备份新时需 --force）",
+                                                  "restore the database from a backup (--force when the database "
+                                                  "holds newer data)"))
+    restore.add_argument("file", type=Path, metavar="FILE")
+    restore.add_argument("--force", action="store_true",
+                         help=tr("即使数据库中的数据比备份新也恢复（先自动备份当前数据库）",
+                                 "restore even over newer data (the current database is backed up first)"))
 
     user = sub.add_parser("user", help=tr("用户管理", "staff accounts"))
     usub = user.add_subparsers(dest="user_command", required=True, parser_class=_Parser)
@@ -245,9 +262,20 @@ def _run_command(args, settings: config.WorkstationSettings, url: str) -> int:
     if args.command == "demo":
         return _demo(args, url)
     if args.command == "db" and args.db_command == "migrate":
+        if args.to:
+            return _migrate_to(url, args.to)
         target = database.open_database(url, create=True)
         version, latest = database.schema_status()
         print(tr("数据库 {t} 已是版本 {v}", "Database {t} is at schema version {v}", t=target.display(), v=version))
+        if args.create_desk_role:
+            return _create_desk_role(url, args.create_desk_role, args.password_stdin)
+        return EXIT_OK
+    if args.command == "db" and args.db_command == "restore":
+        result = database.restore(url, args.file, force=args.force)
+        print(tr("已从 {f} 恢复，数据库版本 {v}。", "Restored from {f}; schema version {v}.", f=args.file, v=result.version))
+        if result.safety_copy:
+            print(tr("恢复前的数据库已备份到 {p}", "The database as it was before is backed up in {p}",
+                     p=result.safety_copy))
         return EXIT_OK
     if args.command == "db" and args.db_command == "status":
         database.open_database(url, create=False, upgrade=False)  # reports the version; never changes it
@@ -255,8 +283,7 @@ def _run_command(args, settings: config.WorkstationSettings, url: str) -> int:
         print(tr("数据库版本 {v}（程序支持 {l}）", "schema version {v} (this program: {l})", v=version, l=latest))
         return EXIT_OK
     if args.command == "db" and args.db_command == "backup":
-        database.open_database(url, create=False, upgrade=False)  # any version: a backup comes before an upgrade
-        print(tr("已备份到 {p}", "Backed up to {p}", p=database.backup(args.out)))
+        print(tr("已备份到 {p}", "Backed up to {p}", p=database.backup_to(url, args.out)))
         return EXIT_OK
     # Only `db migrate` and the app's start upgrade a database (with a backup first).
     database.open_database(url, upgrade=False, require_current=True)
@@ -273,6 +300,40 @@ def _run_command(args, settings: config.WorkstationSettings, url: str) -> int:
     if args.command == "report":
         return _report_eod(args)
     raise AssertionError(f"unhandled command {args.command}")
+
+
+def _create_desk_role(url: str, name: str, password_stdin: bool) -> int:
+    from frontdesk.storage import roles
+
+    password = sys.stdin.readline().rstrip("\r\n") if password_stdin else None
+    if password_stdin and not password:
+        raise ValidationError(tr("标准输入中没有密码。", "No password on standard input."))
+    roles.create_desk_role(name, password)
+    print(tr("前台角色 {n} 已就绪：只能向审计日志添加记录，不能修改表结构或触发器。",
+             "Desk role {n} is ready: it may only add to the audit log and cannot alter tables or triggers.", n=name))
+    print(tr("前台的数据库地址：", "The desks' database URL:"))
+    print(roles.desk_url(url, name, with_password="PASSWORD" if password else None))
+    if password:
+        print(tr("（把 PASSWORD 换成刚才输入的密码；密码不会显示。）",
+                 "(Replace PASSWORD with the password you gave; it is not shown.)"))
+    return EXIT_OK
+
+
+def _migrate_to(url: str, to_url: str) -> int:
+    from frontdesk.services import database
+    from frontdesk.storage import copy
+    from frontdesk.storage.db import parse_url
+
+    try:
+        checks = database.migrate_to_postgresql(url, to_url)
+    except copy.CopyMismatch as exc:
+        print(copy.format_checks(exc.checks))
+        raise
+    print(copy.format_checks(checks))
+    print(tr("已复制并校验 {n} 张表（行数和校验和一致）。各前台现在可以使用 {u}",
+             "{n} tables copied and verified (row counts and checksums match). The desks can now use {u}",
+             n=len(checks), u=parse_url(to_url).display()))
+    return EXIT_OK
 
 
 def _demo(args, url: str) -> int:

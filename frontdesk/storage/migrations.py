@@ -8,6 +8,7 @@ version bump, so a killed upgrade leaves the old schema intact.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import importlib.util
 import logging
@@ -90,13 +91,18 @@ def current_version() -> int:
     return int(row[0]) if row else 0
 
 
+def too_new_message(version: int, latest: int) -> str:
+    return tr("数据库版本 {v} 比本程序支持的版本 {l} 新（另一台工作站已升级了 FrontDesk）。请更新这台工作站的 FrontDesk "
+              "后再使用；在此之前这台工作站不能保存任何内容。",
+              "The database is at schema version {v}, newer than this FrontDesk supports ({l}): another workstation "
+              "has upgraded FrontDesk. Please update this workstation; until then it cannot save anything.",
+              v=version, l=latest)
+
+
 def check_not_newer() -> int:
     version, latest = current_version(), latest_version()
     if version > latest:
-        raise SchemaTooNewError(tr(
-            "数据库版本 {v} 比本程序支持的版本 {l} 新，请升级 FrontDesk 后再打开。",
-            "The database is at schema version {v}, newer than this FrontDesk supports ({l}). Upgrade FrontDesk to open it.",
-            v=version, l=latest))
+        raise SchemaTooNewError(too_new_message(version, latest))
     return version
 
 
@@ -105,7 +111,42 @@ def upgrade(*, backup: bool = True) -> list[int]:
 
     Before changing an existing SQLite file a copy is saved in the data
     folder's backups/, so a failed or unwanted upgrade can be undone.
+
+    On PostgreSQL several desks may start at the same moment: the whole run
+    (reading the version included) holds a session advisory lock for the
+    schema, so the second desk waits, then finds the schema current and
+    applies nothing.  SQLite needs no such lock: each migration's
+    transaction takes the write lock (BEGIN IMMEDIATE) and re-reads the
+    version inside it.
     """
+    if dbmod.dialect() != "postgresql":
+        return _upgrade(backup=backup)
+    with migration_lock():
+        applied = _upgrade(backup=backup)
+        if applied:
+            from frontdesk.storage import roles  # grants on tables a migration added, for every desk role
+
+            roles.regrant_all()
+        return applied
+
+
+MIGRATION_LOCK_SQL = "hashtext('frontdesk-migrations:' || current_schema())"
+
+
+@contextlib.contextmanager
+def migration_lock():
+    """Hold PostgreSQL's advisory lock for schema changes of this site's schema (one session at a time)."""
+    database.execute_sql(f"SELECT pg_advisory_lock({MIGRATION_LOCK_SQL})")
+    try:
+        yield
+    finally:
+        try:
+            database.execute_sql(f"SELECT pg_advisory_unlock({MIGRATION_LOCK_SQL})")
+        except (pw.DatabaseError, pw.InterfaceError) as exc:  # a dropped connection has let go of it anyway
+            log.warning("releasing the migration lock failed: %s", exc)
+
+
+def _upgrade(*, backup: bool) -> list[int]:
     version = check_not_newer()
     pending = [m for m in available() if m.version > version]
     if not pending:
@@ -117,7 +158,9 @@ def upgrade(*, backup: bool = True) -> list[int]:
     for migration in pending:
         log.info("applying migration %04d_%s", migration.version, migration.name)
         try:
-            with database.atomic():
+            with database.atomic("IMMEDIATE") if dialect == "sqlite" else database.atomic():
+                if current_version() >= migration.version:  # another desk applied it meanwhile (SQLite)
+                    continue
                 migration.apply(dialect)
                 _set_version(migration.version)
         except (pw.DatabaseError, sqlite3.DatabaseError) as exc:
