@@ -8,7 +8,8 @@ that finds another version is refused and names the desk, the person and
 the time of the change it would have overwritten (services/versioning.py).
 
 PostgreSQL only: a statement trigger on the tables the desks' lists show
-sends ``NOTIFY frontdesk_changes, '<table>'``.  PostgreSQL delivers it when
+sends ``NOTIFY frontdesk_changes, '<schema>.<table>'`` (the channel is
+server-wide; a desk listens for its own schema's tables only).  PostgreSQL delivers it when
 the writing transaction commits (never for a rolled-back one) and folds
 repeats within one transaction into one, so the other desks' lists refresh
 within a moment of a change without polling (services/changes.py).  SQLite
@@ -40,7 +41,7 @@ def _columns(dialect):
 NOTIFY_FUNCTION = f"""
 CREATE OR REPLACE FUNCTION frontdesk_notify_change() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    PERFORM pg_notify('{CHANNEL}', TG_TABLE_NAME);
+    PERFORM pg_notify('{CHANNEL}', TG_TABLE_SCHEMA || '.' || TG_TABLE_NAME);
     RETURN NULL;
 END
 $$"""

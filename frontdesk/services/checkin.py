@@ -57,7 +57,7 @@ from frontdesk.services.payments import ChargeLine, PaymentInput, Tender
 from frontdesk.services.session import Session
 from frontdesk.services import site_settings
 from frontdesk.services.site_settings import SiteSettings
-from frontdesk.storage import db, queries
+from frontdesk.storage import db, numbers, queries
 from frontdesk.storage import models as m
 
 if TYPE_CHECKING:
@@ -295,7 +295,7 @@ def check_in(session: Session, request: CheckInRequest, *, day: dt.date | None =
                 raise _checked_in_already(winner, day)
             visit = m.Visit.get_by_id(prepared.id)
         else:
-            visit_no = make_visit_no(day, queries.next_counter(f"visit:{day:%y%m%d}"))
+            visit_no = make_visit_no(day, numbers.next_number(f"visit:{day:%y%m%d}"))
             try:
                 # The SELECT above is only the quick answer: two desks can pass it at the same moment.
                 # The database's unique indexes (migration 0004) decide; the savepoint keeps this
@@ -316,10 +316,13 @@ def check_in(session: Session, request: CheckInRequest, *, day: dt.date | None =
         planned = ({vi.item_id: vi for vi in m.VisitItem.select().where(m.VisitItem.visit == visit.id)}
                    if prepared is not None else {})
 
-        def visit_item(item_id: int, **values) -> m.VisitItem:
+        new_items: list[dict] = []
+
+        def visit_item(item_id: int, **values) -> m.VisitItem | None:
             row = planned.pop(item_id, None)
-            if row is None:
-                return m.VisitItem.create(visit=visit.id, item=item_id, **values)
+            if row is None:  # written below in one INSERT: a statement per item kept the desks waiting
+                new_items.append(dict(visit=visit.id, item=item_id, **values))
+                return None
             for name, value in values.items():
                 setattr(row, name, value)
             row.save()
@@ -337,17 +340,24 @@ def check_in(session: Session, request: CheckInRequest, *, day: dt.date | None =
             rows[item.item_id] = visit_item(
                 item.item_id, status=ItemStatus.PENDING.value, is_addon=package is not None,
                 price=item.price, payer=_addon_payer(q, item.item_id).value, added_by=session.username)
+        if new_items:
+            m.VisitItem.insert_many(new_items).execute()
+            made = {vi.item_id: vi for vi in m.VisitItem.select().where(
+                m.VisitItem.visit == visit.id, m.VisitItem.item.in_([r["item"] for r in new_items]))}
+            rows = {item_id: row or made[item_id] for item_id, row in rows.items()}
         if planned:  # dropped at the desk: never paid, so removed rather than refunded
             m.VisitItem.delete().where(m.VisitItem.id.in_([vi.id for vi in planned.values()])).execute()
-        receipt = None
-        if q.total > 0:
-            receipt = payments.issue_charge(session, visit, _charge_lines(q, rows), tenders)
         if booking is not None:
             booking.status = BookingStatus.CHECKED_IN.value
             booking.save()
         if request.locker_tag:
             belongings.store(session, visit.id, request.locker_tag)
         tubes = specimens.assign_specimens(session, visit, day=day)
+        # The gapless receipt number last: its counter row is locked from here to COMMIT, and every
+        # desk's check-in waits on it, so only the receipt's own rows and the audit entry come after it.
+        receipt = None
+        if q.total > 0:
+            receipt = payments.issue_charge(session, visit, _charge_lines(q, rows), tenders)
         audit.record(session, "visit.check_in", "visit", visit.id, visit_no=visit.visit_no,
                      receipt_no=receipt.receipt_no if receipt else "", guest_total=q.guest_total,
                      org_total=q.org_total, methods=[t.method.value for t in tenders],

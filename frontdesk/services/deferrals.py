@@ -42,7 +42,7 @@ from frontdesk.services import audit, checkin, closeout, site_settings, specimen
 from frontdesk.services import capacity as capacity_service
 from frontdesk.services.session import Session
 from frontdesk.storage import closeout_queries as cq
-from frontdesk.storage import db, queries
+from frontdesk.storage import db, numbers
 from frontdesk.storage import models as m
 
 if TYPE_CHECKING:
@@ -417,7 +417,7 @@ def check_in_makeup(session: Session, visit_id: int, deferred_to: dt.date, id_nu
             raise ConflictError(tr("这些缓检项目刚在其他工作站补检报到", "These deferred items were just checked in at "
                                    "another desk"))
         visit = m.Visit.create(
-            visit_no=make_visit_no(day, queries.next_counter(f"visit:{day:%y%m%d}")), guest=guest.id,
+            visit_no=make_visit_no(day, numbers.next_number(f"visit:{day:%y%m%d}")), guest=guest.id,
             visit_date=day, package=None, contract=original.contract_id, booking=None, source=original.source,
             status=VisitStatus.CHECKED_IN.value, desk=session.desk, checked_in_by=session.username,
             original_visit=original.id)

@@ -64,7 +64,7 @@ from frontdesk.errors import ConflictError, NotFoundError, PrintError, UserError
 from frontdesk.i18n import tr
 from frontdesk.services import audit, bookings, capacity, eligibility, site_settings, specimens
 from frontdesk.services.session import Session
-from frontdesk.storage import db, queries
+from frontdesk.storage import db, numbers, queries
 from frontdesk.storage import models as m
 
 log = logging.getLogger(__name__)
@@ -348,7 +348,7 @@ def prepare_visit(session: Session, booking_id: int) -> PreparedVisit:
         try:
             with db.transaction():  # the unique indexes of 0004 decide between two desks
                 visit = m.Visit.create(
-                    visit_no=make_visit_no(day, queries.next_counter(f"visit:{day:%y%m%d}")), guest=guest.id,
+                    visit_no=make_visit_no(day, numbers.next_number(f"visit:{day:%y%m%d}")), guest=guest.id,
                     visit_date=day, package=package_id, contract=booking.contract_id, booking=booking.id,
                     source=booking.source, status=VisitStatus.PREPARED.value, desk=session.desk,
                     checked_in_at=now, checked_in_by="", prepared_at=now, prepared_by=session.username)

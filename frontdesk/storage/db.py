@@ -185,6 +185,9 @@ def translate_error(exc: Exception, path: Path | None = None) -> DatabaseError:
 
 
 def close() -> None:
+    from frontdesk.storage import numbers  # its side connections (visit/specimen numbers) go with the database
+
+    numbers.close_all()
     if database.obj is not None and not database.is_closed():
         database.close()
 

@@ -513,9 +513,9 @@ class BookingDialog(QDialog):
         self.message.clear()
         self.book_button.setEnabled(False)
         if self.moving:
-            booking_id = self.moving.id
+            booking_id, version = self.moving.id, getattr(self.moving, "version", None)  # as read
             work = lambda: bookings.move_booking(session, booking_id, day, half_day=half,  # noqa: E731
-                                                 override_reason=override_reason)
+                                                 override_reason=override_reason, version=version)
         else:
             request = self._request()
             channel, note = self.channel.currentData(), self.note.text()

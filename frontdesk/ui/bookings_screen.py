@@ -469,8 +469,8 @@ class BookingsScreen(QWidget):
                                     n=b.guest_name))
         if reason is None:
             return
-        session, booking_id = self.session, b.id
-        run_in_background(lambda: bookings.cancel_booking(session, booking_id, reason),
+        session, booking_id, version = self.session, b.id, b.version  # as read: a change meanwhile is refused
+        run_in_background(lambda: bookings.cancel_booking(session, booking_id, reason, version=version),
                           lambda v: self._done(tr("{no} 已取消", "{no} cancelled", no=v.booking_no)), self._failed,
                           context=self)
 

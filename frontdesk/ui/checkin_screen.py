@@ -32,6 +32,8 @@ from frontdesk.storage import models as m
 from frontdesk.ui.error_dialogs import show_error
 from frontdesk.ui.guest_form import GuestForm
 from frontdesk.ui.payment_panel import PaymentPanel
+from frontdesk.services.changes import Topic
+from frontdesk.ui import live_refresh
 from frontdesk.ui.worker import run_in_background
 from frontdesk.ui.widgets import error_label
 
@@ -86,6 +88,7 @@ class CheckInScreen(QWidget):
         self.search_message = error_label("searchMessage")
         self._timer = QTimer(self, singleShot=True, interval=SEARCH_DEBOUNCE_MS)
         self._timer.timeout.connect(self._run_search)
+        live_refresh.subscribe(self, [Topic.QUEUE], self._refresh_hits)  # arrivals checked in at other desks
         new_guest = QPushButton(tr("新客人 (F4)", "New guest (F4)"), objectName="newGuest")
         new_guest.clicked.connect(self.start_new_guest)
         QShortcut(QKeySequence("F4"), self, activated=self.start_new_guest)
@@ -303,6 +306,12 @@ class CheckInScreen(QWidget):
                           lambda hits: self._show_hits(seq, hits), lambda exc: self._search_failed(seq, exc),
                           context=self)
 
+    def _refresh_hits(self) -> None:
+        """Another desk checked someone in: the hits shown (today's bookings, visits) reload; nothing is picked."""
+        if self.stage == "search" and self.search_box.text().strip() and not self._timer.isActive():
+            self._auto_pick = False
+            self._run_search()
+
     def _search_failed(self, seq: int, exc: BaseException) -> None:
         if seq != self._search_seq:
             return
@@ -402,7 +411,8 @@ class CheckInScreen(QWidget):
                 return guests.register(self.session, inp, today=self.today, accept_mismatches=accept,
                                        allow_duplicate_of=allow)
             return guests.update(self.session, self.guest_form.guest_id, inp, today=self.today,
-                                 accept_mismatches=accept, allow_duplicate_of=allow)
+                                 accept_mismatches=accept, allow_duplicate_of=allow,
+                                 version=self.guest_form.guest_version)
         except DuplicateGuestError as exc:
             return self._resolve_duplicate(inp, exc, accept)
 

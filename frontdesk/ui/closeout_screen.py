@@ -33,6 +33,9 @@ from frontdesk.services.closeout import CloseoutFilter, CloseoutView
 from frontdesk.services.session import Session
 from frontdesk.ui.add_items_dialog import AddItemsDialog
 from frontdesk.ui.error_dialogs import show_error
+from frontdesk.services.changes import Topic
+from frontdesk.services.versioning import StaleEditError
+from frontdesk.ui import live_refresh
 from frontdesk.ui.worker import run_in_background
 
 REFRESH_MS = 30_000
@@ -106,6 +109,7 @@ class CloseoutScreen(QWidget):
 
         self.timer = QTimer(self, interval=REFRESH_MS)
         self.timer.timeout.connect(self._tick)
+        live_refresh.subscribe(self, [Topic.CLOSEOUT], self.refresh_list)  # another desk closed or changed a visit
         self.timer.start()
         self._show(None)
 
@@ -236,6 +240,8 @@ class CloseoutScreen(QWidget):
         if isinstance(exc, UserError):
             QApplication.beep()
             self._say(exc.message, error=True)
+            if isinstance(exc, StaleEditError) and self.view is not None:
+                self.reload(exc.message)  # show the other desk's change; the next try uses its version
             return
         show_error(self, exc)
 
@@ -425,8 +431,9 @@ class CloseoutScreen(QWidget):
         self.last_dialog = dialog
         if not dialog.exec():
             return
-        visit_id, reason = self.view.visit_id, dialog.reason()
-        self._run(lambda: closeout.abandon_items(self.session, visit_id, ids, reason, guest_confirmed=True),
+        visit_id, reason, version = self.view.visit_id, dialog.reason(), self.view.version
+        self._run(lambda: closeout.abandon_items(self.session, visit_id, ids, reason, guest_confirmed=True,
+                                                 version=version),
                   tr("已弃检", "Abandoned"))
 
     def defer(self) -> None:
@@ -491,8 +498,10 @@ class CloseoutScreen(QWidget):
             if answer != QMessageBox.StandardButton.Yes:
                 return
             belongings_confirmed = True
-        visit_id, confirmed = self.view.visit_id, belongings_confirmed
-        self._run(lambda: closeout.close_visit(self.session, visit_id, belongings_confirmed=confirmed),
+        # The version shown: a visit another desk changed since (items marked, reopened) is refused, not closed.
+        visit_id, confirmed, version = self.view.visit_id, belongings_confirmed, self.view.version
+        self._run(lambda: closeout.close_visit(self.session, visit_id, belongings_confirmed=confirmed,
+                                               version=version),
                   tr("已交单，等待报告", "Closed; the report is awaited"))
 
     # -- belongings ----------------------------------------------------------------

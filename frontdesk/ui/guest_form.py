@@ -32,6 +32,7 @@ class GuestForm(QGroupBox):
     def __init__(self, parent=None) -> None:
         super().__init__(tr("客人信息", "Guest"), parent)
         self.guest_id: int | None = None
+        self.guest_version: int | None = None
         self.name = QLineEdit(objectName="guestName")
         self.id_type = QComboBox(objectName="guestIdType")
         for value, label in IdType.choices():
@@ -104,6 +105,7 @@ class GuestForm(QGroupBox):
 
     def clear(self) -> None:
         self.guest_id = None
+        self.guest_version = None
         for edit in (self.name, self.id_number, self.birth_date, self.phone):
             edit.clear()
         self.id_type.setCurrentIndex(0)
@@ -117,6 +119,9 @@ class GuestForm(QGroupBox):
         """A known guest, read-only until 修改信息: shown in full, the person is in front of the desk."""
         self.clear_errors()
         self.guest_id = guest.id
+        # The version it was read at: saving an edit hands it back, so a change made meanwhile at another
+        # desk is refused (StaleEditError) instead of overwritten, and this form keeps what was typed.
+        self.guest_version = guest.version
         self.name.setText(guest.name)
         self.id_type.setCurrentIndex(max(self.id_type.findData(guest.id_type), 0))
         self.id_number.setText(guest.id_number or "")

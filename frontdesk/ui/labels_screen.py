@@ -33,6 +33,8 @@ from frontdesk.services.labels import ReprintLimitError, VisitLabels
 from frontdesk.services.session import Session
 from frontdesk.ui.error_dialogs import show_error
 from frontdesk.ui.table_page import TablePage
+from frontdesk.services.changes import Topic
+from frontdesk.ui import live_refresh
 from frontdesk.ui.worker import run_in_background
 
 log = logging.getLogger(__name__)
@@ -142,6 +144,7 @@ class LabelsScreen(QWidget):
         self.preview_button.clicked.connect(self.preview)
         refresh = QPushButton(tr("刷新 (F5)", "Refresh (F5)"), objectName="labelsRefresh")
         refresh.setShortcut("F5")  # a button's shortcut works only while its tab is shown
+        live_refresh.subscribe(self, [Topic.LABELS], self.refresh)  # labels/specimens changed at another desk
         refresh.clicked.connect(self.refresh)
         self.output_hint = QLabel(objectName="outputHint")
         self.output_hint.setStyleSheet("color: #555;")

@@ -20,6 +20,7 @@ from frontdesk.errors import UserError
 from frontdesk.i18n import tr
 from frontdesk.services import overview
 from frontdesk.services.session import Session
+from frontdesk.ui import live_refresh
 from frontdesk.ui.error_dialogs import show_error
 from frontdesk.ui.scan import ScanCatcher
 from frontdesk.ui.screen_fit import keep_on_screen, restore_window_place, save_window_place
@@ -47,18 +48,18 @@ def _bookings(w: "MainWindow") -> QWidget:
     return page
 
 
-def _preparation(w: "MainWindow") -> QWidget:
-    from frontdesk.ui.preparation_screen import PreparationScreen
-
-    page = PreparationScreen(w.session, w.settings)
-    page.status_message.connect(lambda text: w.statusBar().showMessage(text, 8000))
-    return page
-
-
 def _contracts(w: "MainWindow") -> QWidget:
     from frontdesk.ui.contracts_screen import ContractsScreen
 
     page = ContractsScreen(w.session, w.settings)
+    page.status_message.connect(lambda text: w.statusBar().showMessage(text, 8000))
+    return page
+
+
+def _preparation(w: "MainWindow") -> QWidget:
+    from frontdesk.ui.preparation_screen import PreparationScreen
+
+    page = PreparationScreen(w.session, w.settings)
     page.status_message.connect(lambda text: w.statusBar().showMessage(text, 8000))
     return page
 
@@ -206,6 +207,14 @@ class MainWindow(QMainWindow):
                                     max_width=380)
         for label in (self.user_label, self.desk_label, self.db_label):
             bar.addPermanentWidget(label)
+        # Issue 12: other desks' changes refresh the lists by themselves (ui/live_refresh.py), and the
+        # status bar says when the database does not answer (what the user typed stays where it is).
+        self.connection_label = QLabel(objectName="statusConnection")
+        self.connection_label.setStyleSheet("color: #b00020; font-weight: bold;")
+        self.connection_label.hide()
+        bar.addPermanentWidget(self.connection_label)
+        live_refresh.hub().connection_changed.connect(self._connection_changed)
+        self.live = live_refresh.Watching().start()
         self.resize(1280, 720)  # shown with show_in_place(): maximised, or where the desk left it
         keep_on_screen(self)
         self.show_task("checkin")
@@ -307,7 +316,20 @@ class MainWindow(QMainWindow):
         """Maximised the first time on this desk; afterwards where it was left, if that screen is still there."""
         restore_window_place(self)
 
+    def _connection_changed(self, connected: bool) -> None:
+        if connected:
+            if self.connection_label.isVisible():
+                self.statusBar().showMessage(tr("数据库已重新连接。", "The database is connected again."), 5000)
+            self.connection_label.hide()
+            return
+        self.connection_label.setText(tr("数据库连接中断，正在自动重连…", "Database connection lost; reconnecting…"))
+        self.connection_label.setToolTip(tr("已填写的内容不会丢失；连接恢复后再保存即可。未显示“已保存”的操作没有保存。",
+                                            "What you typed is kept; save again once connected. Anything not "
+                                            "shown as saved was not saved."))
+        self.connection_label.show()
+
     def closeEvent(self, event) -> None:  # noqa: N802
+        self.live.stop(timeout=1.0)
         save_window_place(self)
         QApplication.instance().removeEventFilter(self.scan_catcher)
         super().closeEvent(event)

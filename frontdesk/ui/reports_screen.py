@@ -37,6 +37,8 @@ from frontdesk.services import reports
 from frontdesk.services.reports import ArrivalRefusedError
 from frontdesk.services.session import Session
 from frontdesk.ui.error_dialogs import show_error
+from frontdesk.services.changes import Topic
+from frontdesk.ui import live_refresh
 from frontdesk.ui.worker import run_in_background
 
 log = logging.getLogger(__name__)
@@ -117,6 +119,7 @@ class ReportsScreen(QWidget):
         self.tabs.addTab(self._calls_tab(), tr("&5 待通知", "&5 To call"))
         self.tabs.currentChanged.connect(self._tab_changed)
         refresh = QShortcut(QKeySequence("F5"), self, activated=self.refresh)
+        live_refresh.subscribe(self, [Topic.REPORTS], self.refresh)  # the shelf as other desks change it
         refresh.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         settings_button = QPushButton(tr("报告设置…", "Report settings…"), objectName="reportSettings")
         settings_button.setEnabled(session.can(Role.SUPERVISOR))

