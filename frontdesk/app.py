@@ -258,4 +258,8 @@ def start_gui(settings: config.WorkstationSettings, url: str) -> Startup:
 
 def run_gui(settings: config.WorkstationSettings, url: str) -> int:
     startup = start_gui(settings, url)  # noqa: F841 - kept alive while the event loop runs
-    return QApplication.instance().exec()
+    code = QApplication.instance().exec()
+    from frontdesk.ui import worker
+
+    worker.wait_for_idle(15000)  # quit at the login while the database was still being opened or upgraded
+    return code

@@ -249,3 +249,33 @@ def test_a_long_database_name_does_not_widen_the_main_window(app, qtbot, demo_db
     qtbot.addWidget(window)
     assert window.minimumSizeHint().width() <= 1280
     assert window.db_label.text().endswith("frontdesk.sqlite3") and "…" in window.db_label.text_shown()
+
+
+def test_start_up_on_a_new_database_asks_for_the_administrator_first(app, qtbot, fdb, monkeypatch):
+    from frontdesk.app import Startup
+    from frontdesk.ui import first_admin_dialog
+
+    asked = []
+
+    def create_admin(dialog):
+        asked.append(startup.login_dialog.isVisible())
+        dialog.username.setText("boss")
+        dialog.password.setText("s3cret-pass")
+        dialog.repeat.setText("s3cret-pass")
+        dialog.create()
+        return dialog.result()
+
+    monkeypatch.setattr(first_admin_dialog.FirstAdminDialog, "exec", create_admin)
+    startup = Startup(config.load(), fdb)
+    startup.begin()
+    qtbot.waitUntil(lambda: startup.login_dialog.ready, timeout=20000)
+    assert asked == [False]  # the login window stepped aside while the administrator was made
+    dialog = startup.login_dialog
+    assert dialog.isVisible()
+    dialog.username.setText("boss")
+    dialog.password.setText("s3cret-pass")
+    dialog.try_login()
+    assert startup.window is not None and startup.window.session.username == "boss"
+    qtbot.addWidget(startup.window)
+    settle(qtbot)
+    startup.window.close()
