@@ -16,9 +16,11 @@ screen and the CSV/XLSX exports read, so every figure is the same number.
 - Signature lines for the supervisor and the cashier.
 - A day without data: a short, valid report that says so.
 
-Text is in the report's language (``report.language``), not the process's,
-so a report built for English prints English.  The bundled CJK font has no
-Latin glyphs: text cells that are all Latin are plain table strings in
+Words are in the desk's language (i18n.language() when the PDF is made, or
+the ``language`` asked for): a day closed in Chinese and printed later by a
+desk in English gets English headings around the names as they were signed
+(``report.language`` is the language of those names).  The bundled CJK font
+has no Latin glyphs: text cells that are all Latin are plain table strings in
 Helvetica (fast), anything else a ``_Text`` flowable drawn in runs of the two
 fonts (receipt.draw_text).  ReportLab embeds TrueType fonts as subsets, so
 the PDF carries only the glyphs it uses.  Money is formatted from Decimal
@@ -43,6 +45,7 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (BaseDocTemplate, CondPageBreak, Flowable, Frame, KeepTogether, PageTemplate,
                                 Table, TableStyle)
 
+from frontdesk import i18n
 from frontdesk.domain.money import format_amount
 from frontdesk.printing import eod_charts
 from frontdesk.printing.receipt import (GREY, LATIN_BOLD_FONT, LATIN_FONT, LIGHT_FILL, RULE_GREY, baseline,
@@ -62,7 +65,7 @@ ZERO = Decimal("0.00")
 
 
 class _Lang:
-    """``tr`` for the report's language, independent of the process-wide one."""
+    """``tr`` for the language of one PDF, fixed when it starts (the desk may switch meanwhile)."""
 
     def __init__(self, language: str) -> None:
         self.en = language == "en"
@@ -308,9 +311,9 @@ def _figures(pairs: Sequence[tuple[str, object]], columns: int = 2) -> Table:
 class _Story:
     """Builds the flowables of one report."""
 
-    def __init__(self, report: EndOfDayReport) -> None:
+    def __init__(self, report: EndOfDayReport, language: str) -> None:
         self.r = report
-        self.t = _Lang(report.language)
+        self.t = _Lang(language)
 
     def sub(self, text: str) -> list[Flowable]:
         """A sub-heading, moved to the next page when fewer than a few rows of what follows would fit.
@@ -489,7 +492,7 @@ class _Story:
         if cash.difference is not None:
             word = (t("长款", "over") if cash.difference > 0 else t("短款", "short")) if cash.difference else \
                 t("相符", "agrees")
-            difference = f"{_money(cash.difference)} ({word})" if r.language == "en" else \
+            difference = f"{_money(cash.difference)} ({word})" if t.en else \
                 f"{_money(cash.difference)}（{word}）"
         out += self.sub(t("钱箱现金", "Cash in the drawer"))
         out.append(_figures([(t("应有现金", "Cash expected"), cash.expected),
@@ -659,8 +662,8 @@ def _footer(report: EndOfDayReport, t: _Lang) -> Callable[[Canvas, int, int], No
     return draw
 
 
-def _render(report: EndOfDayReport, stream: BinaryIO) -> None:
-    t = _Lang(report.language)
+def _render(report: EndOfDayReport, stream: BinaryIO, language: str) -> None:
+    t = _Lang(language)
     doc = BaseDocTemplate(stream, pagesize=(PAGE_W, PAGE_H), leftMargin=MARGIN_X, rightMargin=MARGIN_X,
                           topMargin=MARGIN_TOP, bottomMargin=MARGIN_BOTTOM,
                           title=f"{t('日结报表', 'End-of-day report')} {report.day.isoformat()}",
@@ -668,22 +671,25 @@ def _render(report: EndOfDayReport, stream: BinaryIO) -> None:
     frame = Frame(MARGIN_X, MARGIN_BOTTOM, CONTENT_W, PAGE_H - MARGIN_TOP - MARGIN_BOTTOM, leftPadding=0,
                   rightPadding=0, topPadding=0, bottomPadding=0, id="body")
     doc.addPageTemplates([PageTemplate("page", [frame], onPage=_page_header(report, t))])
-    story = _Story(report).flowables()
+    story = _Story(report, language).flowables()
     doc.build(story, canvasmaker=_numbered_canvas(_footer(report, t)))
 
 
-def render_eod_pdf(report: EndOfDayReport, out: str | os.PathLike | BinaryIO) -> None:
+def render_eod_pdf(report: EndOfDayReport, out: str | os.PathLike | BinaryIO, *, language: str | None = None) -> None:
     """Write the report as an A4 PDF to ``out``: a binary stream, or a file path.
 
-    A path is written under a temporary name beside it and renamed into place
-    when complete, so a failure never leaves half a PDF under that name.
+    ``language`` ("zh" or "en") of the headings and words; the desk's current
+    language by default.  A path is written under a temporary name beside it
+    and renamed into place when complete, so a failure never leaves half a PDF
+    under that name.
     """
+    language = language or i18n.language()
     if hasattr(out, "write"):
-        _render(report, out)  # type: ignore[arg-type]
+        _render(report, out, language)  # type: ignore[arg-type]
         return
     path = Path(out)
     buffer = io.BytesIO()
-    _render(report, buffer)
+    _render(report, buffer, language)
     handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
     try:
         with os.fdopen(handle, "wb") as stream:

@@ -97,9 +97,9 @@ def closed(report: EndOfDayReport) -> EndOfDayReport:
                                                 D("1088.00"), D("-2.00"), True, corrections))
 
 
-def render(report: EndOfDayReport) -> bytes:
+def render(report: EndOfDayReport, language: str | None = None) -> bytes:
     buffer = io.BytesIO()
-    render_eod_pdf(report, buffer)
+    render_eod_pdf(report, buffer, language=language)
     return buffer.getvalue()
 
 
@@ -170,7 +170,7 @@ def test_page_x_of_y_and_the_header_on_every_page():
 
 
 def test_english_report_is_in_english():
-    pages = [re.sub(r"\s+", " ", p) for p in page_texts(render(closed(known_report("en"))))]
+    pages = [re.sub(r"\s+", " ", p) for p in page_texts(render(closed(known_report("en")), "en"))]
     text = " ".join(pages)
     for words in ("End-of-day report", "The day in numbers", "By payment method", "Refunds, with who approved each",
                   "Cash in the drawer", "Check-ins per half hour", "Items per station", "Personal data masked",
@@ -180,6 +180,13 @@ def test_english_report_is_in_english():
     assert all(f"Page {n} of {len(pages)}" in p for n, p in enumerate(pages, start=1))
     for chinese_label in ("日结报表", "当日概况", "按支付方式", "第 1 页", "主管签字", "合计"):
         assert chinese_label not in text
+
+
+def test_the_words_follow_the_desks_language_and_the_names_stay_as_signed(english):
+    text = text_of(render(known_report("zh")))     # closed in Chinese, printed by a desk in English
+    assert "End-of-day report" in text and "Page 1 of" in text and "日结报表" not in text
+    assert "基础套餐" in text and "现金" in text     # names as the report holds them
+    assert "日结报表" in text_of(render(known_report("zh"), "zh"))
 
 
 def test_a_closed_day_shows_the_signed_figures_and_the_corrections_since():
