@@ -423,7 +423,7 @@ class _Story:
                               [(s.name, s.planned, s.done, s.pending, s.deferred, s.abandoned,
                                 share(s.done_share_of_planned), "" if s.capacity is None else s.capacity,
                                 share(s.planned_share_of_capacity)) for s in r.stations],
-                              [30, 11, 11, 11, 11, 11, 12, 13, 13], right=(1, 2, 3, 4, 5, 6, 7, 8)))
+                              [26, 11, 11, 11, 12, 14, 11, 12, 13], right=(1, 2, 3, 4, 5, 6, 7, 8)))
         return out
 
     def _events(self, events: Sequence[MoneyEvent]) -> Table:
