@@ -177,9 +177,9 @@ def render_bare(tables) -> bytes:
     story = []
     for headers, rows in tables:
         if rows:
-            story.append(Table([list(headers)] + [list(r) for r in rows], repeatRows=1,
-                               style=TableStyle([("FONTNAME", (0, 0), (-1, -1), font), ("FONTSIZE", (0, 0), (-1, -1), 7),
-                                                 ("GRID", (0, 0), (-1, -1), 0.25, "grey")])))
+            style = TableStyle([("FONTNAME", (0, 0), (-1, -1), font), ("FONTSIZE", (0, 0), (-1, -1), 7),
+                                ("GRID", (0, 0), (-1, -1), 0.25, "grey")])
+            story.append(Table([list(headers)] + [list(r) for r in rows], repeatRows=1, style=style))
     doc.build(story)
     return buffer.getvalue()
 

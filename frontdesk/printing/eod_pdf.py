@@ -544,8 +544,8 @@ class _Story:
             return out
         out.append(_table([t("牌号", "Tag"), t("体检号", "Visit"), t("姓名", "Name"), t("物品", "Description"),
                            t("寄存时间", "Stored at"), t("经办人", "Stored by")],
-                          [(x.tag_no, x.visit_no, x.guest_name, x.description, _local(x.stored_at, "%H:%M"), x.stored_by)
-                           for x in b], [10, 20, 13, 45, 12, 15]))
+                          [(x.tag_no, x.visit_no, x.guest_name, x.description, _local(x.stored_at, "%H:%M"),
+                            x.stored_by) for x in b], [10, 20, 13, 45, 12, 15]))
         return out
 
     def closing(self) -> list[Flowable]:
