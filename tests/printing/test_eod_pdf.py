@@ -13,7 +13,6 @@ import io
 import re
 from dataclasses import replace
 from decimal import Decimal as D
-from pathlib import Path
 
 import pytest
 
