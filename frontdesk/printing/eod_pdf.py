@@ -315,6 +315,10 @@ class _Story:
         self.r = report
         self.t = _Lang(language)
 
+    def heading(self, text: str) -> list[Flowable]:
+        """A section heading, on a new page unless the heading and a sub-heading's few rows fit below."""
+        return [CondPageBreak(45 * mm), _Heading(text)]
+
     def sub(self, text: str) -> list[Flowable]:
         """A sub-heading, moved to the next page when fewer than a few rows of what follows would fit.
 
@@ -347,7 +351,7 @@ class _Story:
     # -- sections ----------------------------------------------------------
     def numbers(self) -> list[Flowable]:
         n, t = self.r.numbers, self.t
-        out: list[Flowable] = [_Heading(t("一、当日概况", "1. The day in numbers")), _figures([
+        out: list[Flowable] = [*self.heading(t("一、当日概况", "1. The day in numbers")), _figures([
             (t("预约人数", "Booked"), n.booked), (t("到检人数", "Checked in"), n.checked_in),
             (t("未到（爽约）", "No-shows"), n.no_shows), (t("取消预约", "Bookings cancelled"), n.cancelled_bookings),
             (t("散客", "Walk-ins"), n.walk_ins), (t("预约到检", "Booked arrivals"), n.booked_arrivals),
@@ -393,7 +397,7 @@ class _Story:
 
     def work(self) -> list[Flowable]:
         r, t = self.r, self.t
-        out: list[Flowable] = [_Heading(t("二、套餐、单位与科室", "2. Packages, organisations and stations"))]
+        out: list[Flowable] = [*self.heading(t("二、套餐、单位与科室", "2. Packages, organisations and stations"))]
         if r.packages:
             out += self.sub(t("按套餐", "By package"))
             out.append(_table([t("编码", "Code"), t("套餐", "Package"), t("人数", "Visits"), t("团检", "Group"),
@@ -444,7 +448,7 @@ class _Story:
     def money(self) -> list[Flowable]:
         r, t = self.r, self.t
         m = r.money
-        out: list[Flowable] = [_Heading(t("三、收费", "3. Money")), _figures([
+        out: list[Flowable] = [*self.heading(t("三、收费", "3. Money")), _figures([
             (t("收费合计", "Gross takings"), m.gross), (t("收费收据", "Charge receipts"), m.charge_receipts),
             (t("退费合计", "Refunds"), m.refunds), (t("退费收据", "Refund receipts"), m.refund_receipts),
             (t("作废合计", "Voids"), m.voids), (t("作废收据", "Voided receipts"), m.void_count),
@@ -502,7 +506,7 @@ class _Story:
 
     def specimens(self) -> list[Flowable]:
         s, t = self.r.specimens, self.t
-        out: list[Flowable] = [_Heading(t("四、标本", "4. Specimens")), _figures([
+        out: list[Flowable] = [*self.heading(t("四、标本", "4. Specimens")), _figures([
             (t("打印标签张数", "Labels printed"), s.labels_printed), (t("补打次数", "Reprints"), len(s.reprints)),
             (t("标本数", "Specimens"), s.specimens), (t("已采集", "Collected"), s.collected),
             (t("已送检", "Sent to the lab"), s.sent), (t("已取消", "Cancelled"), s.cancelled),
@@ -526,7 +530,7 @@ class _Story:
                                            (t("发出报告", "Reports handed out"), p.handed_out_total)]
         pairs += [(f"  {h.label}", h.count) for h in p.handed_out]
         pairs.append((t("超过 {n} 天未领", "Uncollected over {n} days", n=p.uncollected_days), len(p.uncollected)))
-        out: list[Flowable] = [_Heading(t("五、报告", "5. Reports")), _figures(pairs)]
+        out: list[Flowable] = [*self.heading(t("五、报告", "5. Reports")), _figures(pairs)]
         if p.uncollected:
             out += self.sub(t("超过 {n} 天未领的报告", "Reports waiting more than {n} days", n=p.uncollected_days))
             out.append(_table([t("体检号", "Visit"), t("姓名", "Name"), t("证件号", "ID number"), t("电话", "Phone"),
@@ -538,7 +542,7 @@ class _Story:
 
     def belongings(self) -> list[Flowable]:
         b, t = self.r.belongings, self.t
-        out: list[Flowable] = [_Heading(t("六、未归还寄存物品", "6. Belongings not returned"))]
+        out: list[Flowable] = [*self.heading(t("六、未归还寄存物品", "6. Belongings not returned"))]
         if not b:
             out.append(_Text(t("无", "None"), BODY))
             return out
@@ -556,7 +560,7 @@ class _Story:
                              "This day is not closed yet: the figures are as of the time printed above; once the "
                              "day is closed its signed figures apply."), False)], SMALL + 0.5)]
         scope = t("全院", "whole site") if cl.scope == "site" or not cl.desk else cl.desk
-        out: list[Flowable] = [_Heading(t("日结（已签字数据）", "Closed day: the signed figures"))]
+        out: list[Flowable] = [*self.heading(t("日结（已签字数据）", "Closed day: the signed figures"))]
         lines = [(t("{d} 已日结（{s}），日结人 {who}，时间 {at}", "{d} closed ({s}) by {who} at {at}",
                     d=r.day.isoformat(), s=scope, who=cl.closed_by_name or cl.closed_by, at=_local(cl.closed_at)),
                   True)]

@@ -362,3 +362,24 @@ def test_a_closed_day_from_the_builder_keeps_its_figures_and_lists_the_void_next
     assert "-¥2.00" in text                                              # counted 296.00 against 298.00
     assert "日结后更正（1 笔）" in text and "客人当天已退单" in text and "-¥298.00" in text
     assert "签字净收入＋更正 ¥298.00" in text
+
+
+def test_a_heading_never_ends_a_page():
+    """Whatever the length of the list above it, a sub-heading moves to the page of its table."""
+    headings = {"缓检（按改约日期）", "弃检及原因", "每半小时到检人数", "各科室项目数", "按套餐", "按单位",
+                "按科室：完成与接待能力", "按支付方式", "按收费员", "退费明细（批准人）", "作废明细（批准人）",
+                "单位记账（按单位）", "增项", "钱箱现金", "未采集（按容器）", "标签补打（谁、为何）", "超过 30 天未领的报告",
+                "日结后更正（1 笔）", "一、当日概况", "二、套餐、单位与科室", "三、收费", "四、标本", "五、报告",
+                "六、未归还寄存物品", "日结（已签字数据）"}
+    base = closed(known_report())
+    seen_breaks = 0
+    for rows in range(20, 62, 2):
+        abandoned = tuple(AbandonedItem(f"26112300{i:02d}", "张*丰", "眼底照相", "眼科", "客人不愿散瞳", "李前台")
+                          for i in range(rows))
+        pages = page_texts(render(replace(base, numbers=replace(base.numbers, abandoned=abandoned))))
+        seen_breaks += len(pages)
+        for page in pages[:-1]:
+            lines = [line.strip() for line in page.splitlines() if line.strip()]
+            body = [line for line in lines if "第 " not in line and "日结报表" not in line]
+            assert body[-1] not in headings, (rows, body[-3:])
+    assert seen_breaks > 21 * 2   # the lists did push the sections over page breaks
