@@ -22,7 +22,7 @@ from decimal import Decimal
 from frontdesk.domain.enums import PaymentMethod, VisitStatus
 from frontdesk.services import checkin, eod, payments
 from frontdesk.services.checkin import CheckInRequest
-from frontdesk.services.demo_context import DemoContext, register_stage
+from frontdesk.services.demo_context import DemoContext, DemoVisit, register_stage
 from frontdesk.services.payments import PaymentInput
 from frontdesk.storage import models as m
 
@@ -52,6 +52,9 @@ def _late_walk_in(ctx: DemoContext) -> int | None:
         result = checkin.check_in(ctx.desk, CheckInRequest(
             guest_id=guest.guest_id, package_id=package.id,
             payments=[PaymentInput(PaymentMethod.CASH, package.price, package.price)]), day=ctx.day)
+    # One of the demo's visits like any other (the summary counts it); it is cancelled by the void.
+    ctx.visits.append(DemoVisit(result.visit.id, result.visit.visit_no, guest.guest_id, ctx.day, ctx.desk.desk,
+                                "arrived"))
     return result.receipt.id if result.receipt is not None else None
 
 
