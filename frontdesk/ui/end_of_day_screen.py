@@ -225,6 +225,10 @@ class EndOfDayScreen(QWidget):
         self.desk_combo.blockSignals(False)
 
     def reload(self) -> None:
+        today = clock.today()  # the desk may stay open past midnight: yesterday's "today" is not the limit
+        self.date_edit.blockSignals(True)
+        self.date_edit.setMaximumDate(QDate(today.year, today.month, today.day))
+        self.date_edit.blockSignals(False)
         day, desk, full = self.day, self.desk, self.full_view_by
         session = full or self.session
         self.banner.setText(tr("正在汇总 {d} 的数字…", "Adding up {d}…", d=day.isoformat()))
