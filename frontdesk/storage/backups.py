@@ -159,7 +159,7 @@ def restore_sqlite(path: Path, backup: Path, *, force: bool = False) -> Path | N
     if path.exists():
         _, current = read_sqlite_backup(path)  # the same checks: the file we overwrite is ours
         _refuse_if_newer(current, backup_stamp, force)
-        stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+        stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S-%f")
         safety = backup_sqlite_file(path, _default_folder() / f"frontdesk-{stamp}-before-restore.sqlite3")
     elif not path.parent.is_dir():
         raise DatabaseError(tr("数据库所在文件夹不存在：{p}", "The database folder does not exist: {p}", p=path.parent))
@@ -287,7 +287,7 @@ def restore_postgresql(dsn: dict, backup: Path, *, current: Stamp | None, has_ta
     safety = None
     if has_tables:
         _refuse_if_newer(current, backup_stamp, force)
-        stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+        stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S-%f")
         safety = backup_postgresql(dsn, _default_folder() / f"frontdesk-{stamp}-before-restore.dump")
     pg_restore, psql = _tool("pg_restore"), _tool("psql")
     env = _pg_env(dsn)
