@@ -81,11 +81,19 @@ def open_database_interactively(settings: config.WorkstationSettings, url: str,
             config.save(settings)
 
 
-def _open_and_check(url: str):
-    """Background part of start-up: the database opened and upgraded, and whether it has any accounts yet."""
+def _open_and_check(url: str, backup_keep: int = 7):
+    """Background part of start-up: the database opened and upgraded, and whether it has any accounts yet.
+
+    The day's automatic backup (the first start of a day) then runs on a thread of its own: it never
+    delays the desk, and a failure is only logged.
+    """
+    import threading
+
     from frontdesk.services import auth, database
 
     target = database.open_database(url)
+    threading.Thread(target=database.daily_backup, args=(url, backup_keep), name="daily-backup",
+                     daemon=True).start()
     return target, auth.has_users()
 
 
@@ -139,7 +147,8 @@ class Startup(QObject):
     def _open_database(self) -> None:
         from frontdesk.ui.worker import run_in_background
 
-        run_in_background(lambda: _open_and_check(self.url), self._database_opened, self._database_failed)
+        run_in_background(lambda: _open_and_check(self.url, self.settings.backup_keep), self._database_opened,
+                          self._database_failed)
 
     def _database_failed(self, exc: BaseException) -> None:
         from frontdesk.errors import DatabaseError

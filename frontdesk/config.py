@@ -71,6 +71,7 @@ class WorkstationSettings:
     db_url: str = ""  # empty: the SQLite file in the data folder
     desk_name: str = "前台1"
     language: str = "zh"
+    backup_keep: int = 7  # daily automatic backups kept in the data folder's backups/daily (0: none)
     labels: LabelPrinterSettings = field(default_factory=LabelPrinterSettings)
     documents: dict[str, DocumentPrinterSettings] = field(default_factory=_default_documents)
 

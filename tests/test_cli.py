@@ -103,7 +103,7 @@ def test_newer_database_is_refused(capsys, tmp_path):
     with sqlite3.connect(path) as con:
         con.execute("UPDATE schema_meta SET value='99' WHERE key='version'")
     code, _, err = run(capsys, "--db", f"sqlite:///{path}", "db", "status")
-    assert code == 1 and "99" in err and "升级 FrontDesk" in err
+    assert code == 1 and "99" in err and "请更新这台工作站" in err
 
 
 def test_driver_error_during_a_command_is_a_message_not_a_bug(capsys, tmp_path, monkeypatch):

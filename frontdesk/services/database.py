@@ -122,6 +122,11 @@ def daily_backup(url: str, keep: int, *, today: dt.date | None = None) -> Path |
 
     Never stops a desk from starting: a failure is logged and the day is tried again at the next start.
     """
+    try:
+        keep = int(keep)
+    except (TypeError, ValueError):
+        log.warning("backup_keep setting %r is not a number; keeping 7", keep)
+        keep = 7
     if keep <= 0:
         return None
     today = today or dt.date.today()

@@ -156,3 +156,19 @@ def test_cli_restore_refuses_newer_data_then_forced(fdb, tmp_path, capsys):
     assert "Restored from" in printed and "before-restore" in printed
     database.open_database(fdb)
     assert [r[0] for r in proxy.execute_sql("SELECT name FROM guest").fetchall()] == ["张三丰"]
+
+
+def test_the_desks_start_makes_the_days_backup_in_the_background(tmp_path):
+    import threading
+
+    from frontdesk import app
+
+    url = f"sqlite:///{paths.default_sqlite_path()}"  # the desk's own file, made at its first start
+    target, has_users = app._open_and_check(url, 2)
+    assert target.dialect == "sqlite" and has_users is False
+    for thread in threading.enumerate():
+        if thread.name == "daily-backup":
+            thread.join(timeout=60)
+    daily = list((paths.data_dir() / "backups" / "daily").glob("frontdesk-daily-*.sqlite3"))
+    assert [p.name for p in daily] == [f"frontdesk-daily-{dt.date.today():%Y%m%d}.sqlite3"]
+    database.close()
