@@ -25,6 +25,9 @@ database = pw.DatabaseProxy()
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
 
+# Called before each outermost transaction(); a check raises a UserError to refuse the write.
+WRITE_CHECKS: list = []
+
 
 @dataclass(frozen=True)
 class DatabaseTarget:
@@ -213,6 +216,9 @@ def transaction():
     from under the levels above it.
     """
     nested = database.in_transaction()
+    if not nested:
+        for check in WRITE_CHECKS:  # e.g. "this desk's FrontDesk is older than the database" (migrations.py)
+            check()
     try:
         if nested:
             block = database.savepoint()

@@ -14,6 +14,7 @@ import importlib.util
 import logging
 import re
 import sqlite3
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -99,8 +100,36 @@ def too_new_message(version: int, latest: int) -> str:
               v=version, l=latest)
 
 
+# A desk that was started before another desk upgraded the database must not go on writing with its older
+# idea of the schema: before a write, at most every WRITE_CHECK_SECONDS, the schema version is read again.
+WRITE_CHECK_SECONDS = 30.0
+_write_guard = {"latest": None, "checked": float("-inf")}
+
+
+def guard_writes() -> None:
+    """Refuse a write (SchemaTooNewError: "update this workstation") once the database is newer than this app."""
+    now = time.monotonic()
+    if now - _write_guard["checked"] < WRITE_CHECK_SECONDS:
+        return
+    try:
+        row = database.execute_sql("SELECT value FROM schema_meta WHERE key = 'version'").fetchone()
+    except (pw.DatabaseError, pw.InterfaceError, sqlite3.DatabaseError, DatabaseError) as exc:
+        log.debug("schema version not checked before a write: %s", exc)  # the write itself will say what is wrong
+        return
+    latest = _write_guard["latest"] or latest_version()
+    version = int(row[0]) if row else 0
+    if version > latest:
+        log.warning("schema version %s is newer than this FrontDesk (%s): writes refused", version, latest)
+        raise SchemaTooNewError(too_new_message(version, latest))
+    _write_guard.update(latest=latest, checked=now)
+
+
+dbmod.WRITE_CHECKS.append(guard_writes)
+
+
 def check_not_newer() -> int:
     version, latest = current_version(), latest_version()
+    _write_guard.update(latest=latest, checked=time.monotonic() if version <= latest else float("-inf"))
     if version > latest:
         raise SchemaTooNewError(too_new_message(version, latest))
     return version

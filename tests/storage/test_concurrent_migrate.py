@@ -97,3 +97,37 @@ def test_desk_older_than_the_database_says_update_this_workstation(fdb):
     i18n.set_language("en")
     with pytest.raises(SchemaTooNewError, match="update this workstation"):
         database.open_database(fdb, upgrade=False)
+
+
+BUMP = textwrap.dedent("""
+    import sys
+    from frontdesk.storage import db
+    db.connect(sys.argv[1])
+    db.database.execute_sql("UPDATE schema_meta SET value = '%d' WHERE key = 'version'" % int(sys.argv[2]))
+    db.close()
+""")
+
+
+def test_a_running_desk_stops_writing_once_another_desk_upgraded_the_database(fdb, monkeypatch):
+    from frontdesk.domain.enums import Role
+    from frontdesk.services import site_settings
+    from frontdesk.services.session import Session
+
+    admin = Session("admin", "管理员", Role.ADMIN, "前台1")
+    key = sorted(site_settings.DEFAULTS)[0]
+    monkeypatch.setattr(migrations, "WRITE_CHECK_SECONDS", 0.0)  # check before every write, not every 30 s
+    site_settings.set_value(admin, key, "1")  # writes while the schema is current
+    before = _rows()
+    # Another workstation, running a newer FrontDesk, upgrades the database while this desk is running.
+    env = dict(os.environ, PYTHONPATH=os.getcwd())
+    subprocess.run([sys.executable, "-c", BUMP, fdb, str(migrations.latest_version() + 1)], check=True, env=env,
+                   timeout=120)
+    i18n.set_language("en")
+    with pytest.raises(SchemaTooNewError, match="update this workstation"):
+        site_settings.set_value(admin, key, "2")
+    assert _rows() == before  # nothing written
+
+
+def _rows():
+    return (proxy.execute_sql("SELECT count(*) FROM audit_log").fetchone()[0],
+            proxy.execute_sql("SELECT key, value FROM setting ORDER BY key").fetchall())
