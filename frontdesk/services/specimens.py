@@ -111,6 +111,13 @@ def assign_specimens(session: Session, visit: m.Visit | int, *, day: dt.date | N
         changed: set[int] = set()  # existing specimens whose tests changed
         created: list[m.Specimen] = []
         links: dict[int | None, list[int]] = {}  # specimen id (None: none) -> visit items to point at it
+        # The barcodes the loop below will need, taken in one go (one round trip instead of one per tube).
+        needed = {vi.item.tube_type_id for vi in items
+                  if vi.status != ItemStatus.REFUNDED.value and vi.item.tube_type_id is not None
+                  and not (live.get(vi.specimen_id) is not None
+                           and live[vi.specimen_id].tube_type_id == vi.item.tube_type_id)
+                  and vi.item.tube_type_id not in open_by_tube}
+        fresh = numbers.next_numbers(f"specimen:{day:%y%m%d}", len(needed)) if needed else []
         for vi in items:
             tube = vi.item.tube_type_id
             wanted = vi.status != ItemStatus.REFUNDED.value and tube is not None
@@ -127,8 +134,8 @@ def assign_specimens(session: Session, visit: m.Visit | int, *, day: dt.date | N
                 changed.add(current.id)
             specimen = open_by_tube.get(tube)
             if specimen is None:
-                specimen = m.Specimen.create(barcode=new_barcode(day), visit=visit.id, tube_type=tube,
-                                             status=SpecimenStatus.CREATED.value)
+                specimen = m.Specimen.create(barcode=make_specimen_no(day, fresh.pop(0)), visit=visit.id,
+                                             tube_type=tube, status=SpecimenStatus.CREATED.value)
                 live[specimen.id] = specimen
                 open_by_tube[tube] = specimen
                 created.append(specimen)

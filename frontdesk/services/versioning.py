@@ -25,7 +25,7 @@ from frontdesk.services.session import Session
 from frontdesk.storage import models as m
 
 _WHAT = {
-    m.Guest: ("客人资料", "guest details"),
+    m.Guest: ("客人资料", "guest record"),
     m.Visit: ("体检记录", "visit"),
     m.Booking: ("预约", "booking"),
     m.Contract: ("合同", "contract"),

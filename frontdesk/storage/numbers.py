@@ -34,8 +34,8 @@ from frontdesk.storage.db import database, dialect, translate_error
 
 log = logging.getLogger(__name__)
 
-_TAKE = ("INSERT INTO counter (name, value) VALUES (%s, 1) "
-         "ON CONFLICT (name) DO UPDATE SET value = counter.value + 1 RETURNING value")
+_TAKE = ("INSERT INTO counter (name, value) VALUES (%s, %s) "
+         "ON CONFLICT (name) DO UPDATE SET value = counter.value + %s RETURNING value")
 
 _local = threading.local()
 _open: list = []  # every side connection, so closing the database closes them all
@@ -44,14 +44,22 @@ _open_lock = threading.Lock()
 
 def next_number(name: str) -> int:
     """The next value of counter ``name``, committed at once (may leave a gap; never repeats)."""
+    return next_numbers(name, 1)[0]
+
+
+def next_numbers(name: str, count: int) -> list[int]:
+    """``count`` consecutive values of counter ``name`` in one statement (a check-in's tubes)."""
+    if count < 1:
+        return []
     if dialect() != "postgresql":
-        return queries.next_counter(name)
+        return [queries.next_counter(name) for _ in range(count)]
     for attempt in (1, 2):
         conn = _connection()
         try:
             with conn.cursor() as cur:
-                cur.execute(_TAKE, (name,))
-                return int(cur.fetchone()[0])
+                cur.execute(_TAKE, (name, count, count))
+                last = int(cur.fetchone()[0])
+                return list(range(last - count + 1, last + 1))
         except (psycopg2.OperationalError, psycopg2.InterfaceError) as exc:
             # A dropped connection (server restart, network blip): once more on a fresh one.  If the first
             # statement did commit before the drop, that number is simply a gap.

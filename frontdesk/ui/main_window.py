@@ -322,7 +322,7 @@ class MainWindow(QMainWindow):
                 self.statusBar().showMessage(tr("数据库已重新连接。", "The database is connected again."), 5000)
             self.connection_label.hide()
             return
-        self.connection_label.setText(tr("数据库连接中断，正在自动重连…", "Database connection lost; reconnecting…"))
+        self.connection_label.setText(tr("数据库连接中断，重连中…", "Database lost; reconnecting…"))
         self.connection_label.setToolTip(tr("已填写的内容不会丢失；连接恢复后再保存即可。未显示“已保存”的操作没有保存。",
                                             "What you typed is kept; save again once connected. Anything not "
                                             "shown as saved was not saved."))
