@@ -194,6 +194,14 @@ def _upgrade(*, backup: bool) -> list[int]:
                 _set_version(migration.version)
         except (pw.DatabaseError, sqlite3.DatabaseError) as exc:
             log.exception("migration %s failed", migration.version)
+            text = str(exc).lower()
+            if "must be owner" in text or "permission denied" in text:
+                raise DatabaseError(tr(
+                    "数据库需要升级到版本 {v}，但这台工作站连接数据库所用的前台角色无权修改数据库结构。请管理员用所有者账号运行 "
+                    "frontdesk db migrate，然后再启动。",
+                    "The database needs upgrading to version {v}, but the desk role this workstation connects as may "
+                    "not change the schema. Ask the administrator to run `frontdesk db migrate` as the owner, then "
+                    "start again.", v=migration.version)) from exc
             raise DatabaseError(tr("数据库升级到版本 {v} 失败，数据保持原样：{e}",
                                    "Upgrading the database to version {v} failed; the data is unchanged: {e}",
                                    v=migration.version, e=exc)) from exc

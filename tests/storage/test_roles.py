@@ -181,3 +181,19 @@ def test_sqlite_has_no_desk_roles(tmp_path):
             roles.create_desk_role("desk1")
     finally:
         database.close()
+
+
+@pg_only
+def test_a_desk_role_cannot_upgrade_and_says_to_ask_the_owner(fdb, desk_role, tmp_path, monkeypatch):
+    folder = tmp_path / "migrations"
+    shutil.copytree(paths.migrations_dir(), folder, ignore=shutil.ignore_patterns("__pycache__"))
+    later = migrations.latest_version() + 1
+    (folder / f"{later:04d}_owner_only.py").write_text(
+        "def upgrade(db, dialect):\n"
+        "    db.execute_sql('ALTER TABLE guest ADD COLUMN nickname TEXT')\n", encoding="utf-8")
+    monkeypatch.setattr(paths, "migrations_dir", lambda: folder)
+    database.close()
+    with pytest.raises(DatabaseError, match="所有者"):
+        database.open_database(roles.desk_url(fdb, desk_role))
+    database.open_database(fdb)  # the owner
+    assert migrations.current_version() == later
