@@ -51,7 +51,7 @@ from frontdesk.domain.idnumber import age_on
 from frontdesk.domain.sex import Sex
 from frontdesk.errors import ConflictError, NotFoundError, ValidationError
 from frontdesk.i18n import tr
-from frontdesk.services import audit, belongings, eligibility, payments, specimens
+from frontdesk.services import audit, belongings, eligibility, payments, specimens, versioning
 from frontdesk.services.eligibility import Eligibility
 from frontdesk.services.payments import ChargeLine, PaymentInput, Tender
 from frontdesk.services.session import Session
@@ -348,8 +348,11 @@ def check_in(session: Session, request: CheckInRequest, *, day: dt.date | None =
         if planned:  # dropped at the desk: never paid, so removed rather than refunded
             m.VisitItem.delete().where(m.VisitItem.id.in_([vi.id for vi in planned.values()])).execute()
         if booking is not None:
+            # Only the status, with a new version: a save() of the row read at the start would put back a
+            # date another desk moved it to meanwhile, and the version with it.
             booking.status = BookingStatus.CHECKED_IN.value
-            booking.save()
+            m.Booking.update(status=BookingStatus.CHECKED_IN.value).where(m.Booking.id == booking.id).execute()
+            versioning.bump(m.Booking, booking.id, None, session)
         if request.locker_tag:
             belongings.store(session, visit.id, request.locker_tag)
         tubes = specimens.assign_specimens(session, visit, day=day)

@@ -322,6 +322,10 @@ def merge(session: Session, keep_id: int, drop_id: int) -> m.Guest:
     if keep_id == drop_id:
         raise ValidationError(tr("不能与自身合并", "A guest cannot be merged with itself"))
     with db.transaction():
+        get_guest(keep_id), get_guest(drop_id)
+        # New versions first (the rows are locked from here): forms open on either guest are refused.
+        versioning.bump(m.Guest, keep_id, None, session)
+        versioning.bump(m.Guest, drop_id, None, session)
         keep, drop = get_guest(keep_id), get_guest(drop_id)
         if keep.merged_into_id is not None or drop.merged_into_id is not None:
             raise ConflictError(tr("其中一条记录已被合并过", "One of the records has been merged already"))

@@ -41,7 +41,7 @@ from frontdesk.domain.money import MAX_AMOUNT, format_amount, to_cents
 from frontdesk.domain.sex import Sex
 from frontdesk.errors import ConflictError, NotFoundError, ValidationError
 from frontdesk.i18n import tr
-from frontdesk.services import audit, specimens
+from frontdesk.services import audit, specimens, versioning
 from frontdesk.services.session import Session
 from frontdesk.services import site_settings
 from frontdesk.services.site_settings import SiteSettings
@@ -236,7 +236,10 @@ def void_receipt(session: Session, receipt_id: int, reason: str) -> m.Receipt:
                                        w=why))
             items = m.VisitItem.select().where(m.VisitItem.visit == visit.id)
             visit.status = VisitStatus.CANCELLED.value
-            visit.save()
+            # Only the status (a save() of the row read earlier would write its old version back) and a new
+            # version, so a close-out form still open on this visit is refused rather than applied.
+            m.Visit.update(status=VisitStatus.CANCELLED.value).where(m.Visit.id == visit.id).execute()
+            versioning.bump(m.Visit, visit.id, None, session)
             if visit.booking_id:
                 m.Booking.update(status=BookingStatus.BOOKED.value).where(m.Booking.id == visit.booking_id).execute()
         else:

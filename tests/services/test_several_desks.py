@@ -309,3 +309,26 @@ def test_the_change_watcher_says_when_the_database_is_gone_and_comes_back(pg):
     back = next(n for n in notices[lost:] if n.connected)
     assert back.topics == frozenset(Topic)  # everything reloads once after a gap
     watcher.close()
+
+
+def test_checking_a_booking_in_gives_it_a_new_version_so_an_open_move_form_is_refused(fdb, desk, make_guest, cat):
+    guest = make_guest()
+    # Made as the calendar had it on TODAY (a booking cannot be made for a past day through the service).
+    booking = m.Booking.create(booking_no="B1", guest=guest, exam_date=TODAY, package=cat.package("BASIC"),
+                               source="booking", status=BookingStatus.BOOKED.value)
+    view = bookings.booking(booking.id)
+    other = Session("desk2", "前台员2", Role.RECEPTION, "前台2")
+    checkin.check_in(other, CheckInRequest(guest_id=guest.id, package_id=cat.package("BASIC").id,
+                                           booking_id=view.id, payments=_cash("298.00")), day=TODAY)
+    assert m.Booking.get_by_id(view.id).version == view.version + 1
+    with pytest.raises(versioning.StaleEditError, match="在前台2由desk2于"):
+        bookings.cancel_booking(desk, view.id, "客人来电取消", version=view.version)
+    assert m.Booking.get_by_id(view.id).status == BookingStatus.CHECKED_IN.value
+
+
+def test_merging_guests_gives_both_a_new_version(fdb, supervisor, make_guest):
+    keep, drop = make_guest(), make_guest(name="张三", birth=dt.date(1990, 1, 2))
+    seen = guests.guest_view(keep.id)
+    guests.merge(supervisor, keep.id, drop.id)
+    assert m.Guest.get_by_id(keep.id).version == seen.version + 1
+    assert m.Guest.get_by_id(drop.id).version == 2
