@@ -142,7 +142,8 @@ def read_sqlite_backup(path: Path) -> tuple[int, Stamp | None]:
             con.close()
     except sqlite3.DatabaseError as exc:
         raise DatabaseError(tr("备份文件已损坏或不是 SQLite 数据库：{p}（{e}）",
-                               "The backup file is damaged or not a SQLite database: {p} ({e})", p=path, e=exc)) from exc
+                               "The backup file is damaged or not a SQLite database: {p} ({e})",
+                               p=path, e=exc)) from exc
     if version > migrations.latest_version():
         raise SchemaTooNewError(migrations.too_new_message(version, migrations.latest_version()))
     return version, stamp

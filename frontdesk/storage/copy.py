@@ -252,10 +252,11 @@ def copy_into_open_postgresql(source_path: Path) -> list[TableCheck]:
             cur = database.cursor()
             tables = _target_tables(cur)
             if set(source_columns) != set(tables):
+                only_source = ", ".join(sorted(set(source_columns) - set(tables))) or "-"
+                only_target = ", ".join(sorted(set(tables) - set(source_columns))) or "-"
                 raise DatabaseError(tr("两边的表不一致，未复制。只在 SQLite：{a}；只在 PostgreSQL：{b}",
                                        "The two databases have different tables; nothing was copied. Only in SQLite: "
-                                       "{a}; only in PostgreSQL: {b}", a=", ".join(sorted(set(source_columns) - set(
-                                           tables))) or "-", b=", ".join(sorted(set(tables) - set(source_columns))) or "-"))
+                                       "{a}; only in PostgreSQL: {b}", a=only_source, b=only_target))
             for name, table in tables.items():
                 if set(table.columns) != source_columns[name]:
                     raise DatabaseError(tr("表 {t} 的列两边不一致，未复制。", "The table {t} has different columns on the "
