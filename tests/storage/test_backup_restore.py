@@ -172,3 +172,29 @@ def test_the_desks_start_makes_the_days_backup_in_the_background(tmp_path):
     daily = list((paths.data_dir() / "backups" / "daily").glob("frontdesk-daily-*.sqlite3"))
     assert [p.name for p in daily] == [f"frontdesk-daily-{dt.date.today():%Y%m%d}.sqlite3"]
     database.close()
+
+
+@pytest.mark.parametrize("fdb", [pytest.param("postgresql", marks=pytest.mark.pg)], indirect=True)
+def test_postgresql_restore_while_a_desk_holds_the_tables_gives_up_and_changes_nothing(fdb, tmp_path,
+                                                                                       monkeypatch):
+    import psycopg2
+
+    _register("张三丰", 123, "13800000001")
+    out = database.backup_to(fdb, tmp_path / "busy.dump")
+    database.open_database(fdb)
+    _change()
+    changed = _snapshot()
+    database.close()
+    monkeypatch.setattr(backups, "PG_LOCK_TIMEOUT", "1s")
+    dsn = database.db.parse_url(fdb).dsn
+    other_desk = psycopg2.connect(dbname=dsn["database"], host=dsn["host"], port=dsn["port"], user=dsn["user"],
+                                  options=dsn["options"])
+    try:
+        with other_desk.cursor() as cur:
+            cur.execute("SELECT count(*) FROM guest")  # an open transaction at another desk
+            with pytest.raises(DatabaseError, match="其他前台"):
+                database.restore(fdb, out, force=True)
+    finally:
+        other_desk.close()
+    database.open_database(fdb)
+    assert _snapshot() == changed
