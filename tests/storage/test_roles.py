@@ -197,3 +197,61 @@ def test_a_desk_role_cannot_upgrade_and_says_to_ask_the_owner(fdb, desk_role, tm
         database.open_database(roles.desk_url(fdb, desk_role))
     database.open_database(fdb)  # the owner
     assert migrations.current_version() == later
+
+
+DESK_PROCESS = """
+import datetime as dt, json, sys
+from decimal import Decimal as D
+import psycopg2
+from frontdesk.domain.enums import IdType, PaymentMethod, Role
+from frontdesk.domain.idnumber import make_resident_id
+from frontdesk.services import checkin, database, guests
+from frontdesk.services.checkin import CheckInRequest
+from frontdesk.services.payments import PaymentInput
+from frontdesk.services.session import Session
+from frontdesk.storage import models as m
+from frontdesk.storage.db import database as proxy
+
+url, me = sys.argv[1], int(sys.argv[2])
+database.open_database(url)
+session = Session(f"desk{me}", f"前台员{me}", Role.RECEPTION, f"前台{me}")
+package = m.Package.get(m.Package.code == "BASIC")
+numbers = []
+for n in range(2):
+    number = make_resident_id("110105", dt.date(1980, 5, 17), (me * 10 + n) * 2 + 1)
+    guest = guests.register(session, guests.GuestInput(name="张三李四"[me] + "甲乙"[n] + "客", sex="M", birth_date=dt.date(1980, 5, 17),
+                            id_type=IdType.RESIDENT_ID, id_number=number, phone=f"1380000{me}{n:03d}",
+                            organisation_id=None), today=dt.date(2026, 11, 23))
+    result = checkin.check_in(session, CheckInRequest(guest_id=guest.id, package_id=package.id, payments=[
+        PaymentInput(PaymentMethod.CASH, D(str(package.price)), None)]), day=dt.date(2026, 11, 23))
+    numbers.append(result.visit.visit_no)
+refused = []
+for statement in ("DELETE FROM audit_log", "ALTER TABLE audit_log DISABLE TRIGGER ALL"):
+    try:
+        proxy.execute_sql(statement)
+    except Exception as exc:
+        refused.append(type(exc).__name__)
+print(json.dumps({"numbers": numbers, "refused": refused}))
+"""
+
+
+@pg_only
+def test_two_desk_processes_work_as_the_desk_role_and_cannot_touch_the_audit_log(fdb, desk_role):
+    import json
+    import subprocess
+    import sys
+
+    catalogue.load_seed_catalogue(Session("admin", "管理员", Role.ADMIN, "前台1"))
+    url = roles.desk_url(fdb, desk_role)
+    env = dict(os.environ, PYTHONPATH=os.getcwd())
+    procs = [subprocess.Popen([sys.executable, "-c", DESK_PROCESS, url, str(me)], stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True, env=env) for me in (1, 2)]
+    results = []
+    for proc in procs:
+        out, err = proc.communicate(timeout=240)
+        assert proc.returncode == 0, err[-3000:]
+        results.append(json.loads(out.strip().splitlines()[-1]))
+    numbers = [n for r in results for n in r["numbers"]]
+    assert len(numbers) == len(set(numbers)) == 4
+    assert all(len(r["refused"]) == 2 for r in results)
+    assert m.AuditLog.select().where(m.AuditLog.action == "visit.check_in").count() == 4
