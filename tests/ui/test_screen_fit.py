@@ -152,7 +152,7 @@ def _contracts_page(desk: Desk):
     row = next(n for n, o in enumerate(page.orgs) if o.name == demo_rosters.ORGANISATION[0])
     page.org_table.selectRow(row)
     settle(desk.qtbot)
-    assert page.roster_table.rowCount() > 0, "the demo day imported a roster"
+    assert page.roster_model.rowCount() > 0, "the demo day imported a roster"
     return page
 
 
