@@ -219,7 +219,8 @@ package = m.Package.get(m.Package.code == "BASIC")
 numbers = []
 for n in range(2):
     number = make_resident_id("110105", dt.date(1980, 5, 17), (me * 10 + n) * 2 + 1)
-    guest = guests.register(session, guests.GuestInput(name="张三李四"[me] + "甲乙"[n] + "客", sex="M", birth_date=dt.date(1980, 5, 17),
+    guest = guests.register(session, guests.GuestInput(name="张三李四"[me] + "甲乙"[n] + "客", sex="M",
+                            birth_date=dt.date(1980, 5, 17),
                             id_type=IdType.RESIDENT_ID, id_number=number, phone=f"1380000{me}{n:03d}",
                             organisation_id=None), today=dt.date(2026, 11, 23))
     result = checkin.check_in(session, CheckInRequest(guest_id=guest.id, package_id=package.id, payments=[
