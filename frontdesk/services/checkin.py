@@ -293,6 +293,7 @@ def check_in(session: Session, request: CheckInRequest, *, day: dt.date | None =
                     raise ConflictError(tr("该预约的备单刚被其他工作站修改，请重试",
                                            "The prepared visit was just changed at another desk; try again"))
                 raise _checked_in_already(winner, day)
+            versioning.bump(m.Visit, prepared.id, None, session)  # a visit window open on it learns of the change
             visit = m.Visit.get_by_id(prepared.id)
         else:
             visit_no = make_visit_no(day, numbers.next_number(f"visit:{day:%y%m%d}"))

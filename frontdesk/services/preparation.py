@@ -62,7 +62,7 @@ from frontdesk.domain.masking import mask_phone
 from frontdesk.domain.sex import Sex
 from frontdesk.errors import ConflictError, NotFoundError, PrintError, UserError, ValidationError
 from frontdesk.i18n import tr
-from frontdesk.services import audit, bookings, capacity, eligibility, site_settings, specimens
+from frontdesk.services import audit, bookings, capacity, eligibility, site_settings, specimens, versioning
 from frontdesk.services.session import Session
 from frontdesk.storage import db, numbers, queries
 from frontdesk.storage import models as m
@@ -381,6 +381,7 @@ def cancel_prepared_visit(session: Session, booking_id: int, reason: str = "") -
             m.Visit.id == visit.id, m.Visit.status == VisitStatus.PREPARED.value).execute()
         if changed != 1:
             return None  # checked in meanwhile: the check-in decides
+        versioning.bump(m.Visit, visit.id, None, session)
         tubes = list(m.Specimen.select().where(m.Specimen.visit == visit.id,
                                                m.Specimen.status != SpecimenStatus.CANCELLED.value))
         if tubes:

@@ -224,7 +224,7 @@ def test_check_in_of_a_prepared_booking_reuses_its_visit_and_prints_no_labels_ag
         result = checkin.check_in(desk, paid(checkin.draft_from_booking(am.id)))
         visit = m.Visit.get_by_id(result.visit.id)
         assert (visit.id, visit.visit_no, visit.status) == (prepared.id, prepared.visit_no, VisitStatus.CHECKED_IN.value)
-        assert visit.checked_in_by == "qiantai" and visit.checked_in_at == clock.now()
+        assert visit.checked_in_by == "qiantai" and visit.checked_in_at == clock.now() and visit.version == 2
         assert result.receipt is not None and result.guide_preprinted
         assert m.Visit.select().where(m.Visit.guest == am.guest_id).count() == 1
         assert sorted(s.barcode for s in m.Specimen.select().where(m.Specimen.visit == visit.id)) == barcodes
@@ -289,7 +289,7 @@ def test_cancelling_or_moving_a_booking_cancels_its_prepared_visit(desk, booked,
     run(desk, tmp_path, batch_ids())
     bookings.cancel_booking(desk, am.id, "客人出差")
     visit = m.Visit.get(m.Visit.booking == am.id)
-    assert visit.status == VisitStatus.CANCELLED.value
+    assert visit.status == VisitStatus.CANCELLED.value and visit.version == 2  # a window open on it is told
     assert {s.status for s in m.Specimen.select().where(m.Specimen.visit == visit.id)} == {
         SpecimenStatus.CANCELLED.value}
     entry = m.AuditLog.get(m.AuditLog.action == "visit.prepare_cancel")
