@@ -409,6 +409,10 @@ def check_in_makeup(session: Session, visit_id: int, deferred_to: dt.date, id_nu
             raise ValidationError(tr("补检须在原体检之后的日期办理", "A make-up visit is on a later day than the visit"),
                                   field="date")
         other = cq.live_visit_on(guest.id, day)
+        if other is not None and other.status == VisitStatus.PREPARED.value:
+            raise ConflictError(tr("该客人今天有已备单的预约（体检号{no}），请先扫描预订单为其报到，再在该体检中加项",
+                                   "The guest has a prepared booking today (visit {no}): check the booking in first, "
+                                   "then add the items to that visit", no=other.visit_no))
         if other is not None:
             raise ConflictError(tr("该客人今天已报到（体检号{no}），请在该体检中加项，或先取消该体检",
                                    "The guest is checked in today already (visit {no}); add the items to it or cancel "

@@ -406,3 +406,20 @@ def test_a_prepared_booking_checked_in_a_day_early_gets_a_new_visit_and_the_prep
     assert m.Visit.get_by_id(prepared.id).status == VisitStatus.CANCELLED.value
     assert json.loads(m.AuditLog.get(m.AuditLog.action == "visit.prepare_cancel").details)["reason"] == (
         "checked in on another day")
+
+
+def test_a_make_up_visit_on_the_day_of_a_prepared_booking_says_to_check_the_booking_in(desk, cat, make_guest,
+                                                                                         tmp_path):
+    from frontdesk.services import deferrals
+
+    guest = make_guest(name="周九")
+    visit = checkin.check_in(desk, paid(CheckInRequest(guest_id=guest.id, added_item_ids=[cat.item_id("GENERAL"),
+                                                                                         cat.item_id("BMD")]))).visit
+    bmd = next(i.visit_item_id for i in closeout.closeout_view(visit.id).items if i.item_code == "BMD")
+    deferrals.defer_items(desk, visit.id, [bmd], TOMORROW, today=TODAY)
+    closeout.mark_all_done(desk, visit.id)
+    closeout.close_visit(desk, visit.id)
+    booking = bookings.create_booking(desk, guest.id, TOMORROW, package_id=cat.package("BASIC").id)
+    run(desk, tmp_path, [booking.id])
+    with pytest.raises(ConflictError, match="已备单的预约"):
+        deferrals.check_in_makeup(desk, visit.id, TOMORROW, guest.id_number, day=TOMORROW)
