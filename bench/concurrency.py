@@ -129,6 +129,8 @@ def main(argv=None) -> int:
     parser.add_argument("--rounds", type=int, default=3,
                         help="run every desk count this many times, interleaved; report the median round")
     parser.add_argument("--write", action="store_true", help="append the figures to bench/RESULTS.md")
+    parser.add_argument("--without-notify", action="store_true",
+                        help="drop the change triggers (migration 0011) first: what live refresh costs")
     args = parser.parse_args(argv)
     schema = "bench_" + uuid.uuid4().hex[:10]
     admin = psycopg2.connect(args.url)
@@ -137,6 +139,12 @@ def main(argv=None) -> int:
         cur.execute(f"CREATE SCHEMA {schema}")
     try:
         url = setup(args.url, schema)
+        if args.without_notify:
+            with admin.cursor() as cur:
+                cur.execute("SELECT event_object_table FROM information_schema.triggers WHERE trigger_schema = %s "
+                            "AND trigger_name LIKE %s", (schema, "%_notify_change"))
+                for (table,) in set(cur.fetchall()):
+                    cur.execute(f'DROP TRIGGER "{table}_notify_change" ON {schema}."{table}"')
         counts = [int(k) for k in args.desks.split(",")]
         runs: dict[int, list[dict]] = {k: [] for k in counts}
         day = FIRST_DAY
