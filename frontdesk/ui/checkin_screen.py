@@ -446,7 +446,7 @@ class CheckInScreen(QWidget):
         self.request = request
         guest = guests.get_guest(request.guest_id)
         self.guest = guest
-        self.guest_form.show_guest(guest, self.today)
+        self.guest_form.show_guest(guests.guest_view(guest.id), self.today)  # the form keeps its version
         self._loading = True
         try:
             self.contract.clear()

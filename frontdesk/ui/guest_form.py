@@ -115,15 +115,19 @@ class GuestForm(QGroupBox):
         self.clear_errors()
         self.set_editable(True)
 
-    def show_guest(self, guest: m.Guest, today: dt.date) -> None:
-        """A known guest, read-only until 修改信息: shown in full, the person is in front of the desk."""
+    def show_guest(self, guest, today: dt.date) -> None:
+        """A known guest, read-only until 修改信息: shown in full, the person is in front of the desk.
+
+        ``guest``: a ``services.guests.GuestView`` (plain, with the version it was read at); a model row
+        still works for older callers.
+        """
         self.clear_errors()
         self.guest_id = guest.id
         # The version it was read at: saving an edit hands it back, so a change made meanwhile at another
         # desk is refused (StaleEditError) instead of overwritten, and this form keeps what was typed.
         self.guest_version = guest.version
         self.name.setText(guest.name)
-        self.id_type.setCurrentIndex(max(self.id_type.findData(guest.id_type), 0))
+        self.id_type.setCurrentIndex(max(self.id_type.findData(getattr(guest.id_type, "value", guest.id_type)), 0))
         self.id_number.setText(guest.id_number or "")
         self.sex.setCurrentIndex(max(self.sex.findData(guest.sex), 0))
         self.birth_date.setText(guest.birth_date.isoformat() if guest.birth_date else "")
