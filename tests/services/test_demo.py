@@ -28,10 +28,13 @@ def _live_receipts(visit_id):
 
 
 def test_every_paid_visit_has_receipts_whose_lines_and_payments_match(built):
-    # Visits prepared for tomorrow's group (已备单) are paid when the guest checks in.
+    # Visits prepared for tomorrow's group (已备单) are paid when the guest checks in; a visit cancelled by
+    # voiding its check-in receipt (the end-of-day stage's next-morning correction) has no live receipt.
     visits = list(m.Visit.select().where(m.Visit.status != VisitStatus.PREPARED.value))
     assert len(visits) == built.visits > 10
     for visit in visits:
+        if visit.status == VisitStatus.CANCELLED.value:
+            continue
         charged = sum((vi.price for vi in visit.items), Decimal("0.00"))
         receipts = _live_receipts(visit.id)
         if visit.original_visit_id is not None:  # a make-up visit (补检): paid on its original visit
