@@ -15,8 +15,8 @@ TODAY = dt.date(2026, 11, 23)
 
 
 @pytest.fixture
-def built(fdb, tmp_path):
-    return demo.build(output_dir=tmp_path / "prints", today=TODAY, days=2, scale=0.8, seed=11)
+def built(demo_copy, tmp_path):
+    return demo_copy(output_dir=tmp_path / "prints", today=TODAY, days=2, scale=0.8, seed=11)
 
 
 def test_coming_days_are_booked_by_phone_and_at_the_desk_with_half_days_and_extra_items(built):

@@ -15,8 +15,8 @@ TODAY = dt.date(2026, 11, 23)
 
 
 @pytest.fixture
-def built(fdb, tmp_path):
-    return demo.build(today=TODAY, days=3, scale=0.6, seed=5, output_dir=tmp_path / "prints")
+def built(demo_copy, tmp_path):
+    return demo_copy(today=TODAY, days=3, scale=0.6, seed=5, output_dir=tmp_path / "prints")
 
 
 @pytest.mark.parametrize("fdb", ["sqlite"], indirect=True)

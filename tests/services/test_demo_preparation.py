@@ -16,8 +16,8 @@ TOMORROW = TODAY + dt.timedelta(days=1)
 
 
 @pytest.fixture
-def built(fdb, tmp_path):
-    return demo.build(output_dir=tmp_path / "prints", today=TODAY, days=2, scale=0.5, seed=11)
+def built(demo_copy, tmp_path):
+    return demo_copy(output_dir=tmp_path / "prints", today=TODAY, days=2, scale=0.5, seed=11)
 
 
 def test_tomorrows_reminders_are_done_and_one_group_is_prepared(built, tmp_path):

@@ -12,8 +12,8 @@ TODAY = dt.date(2026, 11, 23)
 
 
 @pytest.fixture
-def built(fdb, tmp_path):
-    return demo.build(days=1, scale=0.4, seed=5, today=TODAY, output_dir=tmp_path / "prints")
+def built(demo_copy, tmp_path):
+    return demo_copy(days=1, scale=0.4, seed=5, today=TODAY, output_dir=tmp_path / "prints")
 
 
 def test_the_demo_imports_a_messy_roster_and_keeps_the_rejected_rows_for_hr(built, tmp_path):

@@ -19,13 +19,11 @@ def app(qapp):
 
 
 @pytest.fixture
-def demo_db(fdb):
+def demo_db(fdb, demo_copy):
     """A small demo day: catalogue, demo accounts, yesterday finished and this morning in progress."""
     import datetime as dt
 
-    from frontdesk.services import demo
-
-    demo.build(days=1, scale=0.4, seed=3, today=dt.date.today())
+    demo_copy(days=1, scale=0.4, seed=3, today=dt.date.today())
     return fdb
 
 
