@@ -14,6 +14,7 @@ from decimal import Decimal
 
 import peewee as pw
 
+from frontdesk.domain.enums import VisitStatus
 from frontdesk.storage import models as m
 
 _CHUNK = 500
@@ -286,7 +287,8 @@ def insert_day_close(day: dt.date, desk: str, scope: str, closed_by: str, closed
 
 def desks_with_activity(start: dt.datetime, end: dt.datetime, day: dt.date) -> list[str]:
     """Desks that checked in a visit or issued a receipt on the day."""
-    desks = {d for (d,) in m.Visit.select(m.Visit.desk).where(m.Visit.visit_date == day).distinct().tuples()}
+    desks = {d for (d,) in m.Visit.select(m.Visit.desk)
+             .where(m.Visit.visit_date == day, m.Visit.status != VisitStatus.PREPARED.value).distinct().tuples()}
     desks |= {d for (d,) in m.Receipt.select(m.Receipt.desk)
               .where((m.Receipt.issued_at >= start) & (m.Receipt.issued_at < end)).distinct().tuples()}
     return sorted(d for d in desks if d)
@@ -302,7 +304,9 @@ def specimen_counts(day: dt.date, desk: str = "") -> list[tuple[str, str, str, s
                                pw.fn.COUNT(m.Specimen.id))
              .join(m.TubeType, on=(m.Specimen.tube_type == m.TubeType.id))
              .switch(m.Specimen).join(m.Visit, on=(m.Specimen.visit == m.Visit.id))
-             .where(m.Visit.visit_date == day)
+             # A visit prepared the day before (已备单) whose guest has not come holds pre-printed tubes
+             # that nobody is waiting for: they are not the day's specimens.
+             .where(m.Visit.visit_date == day, m.Visit.status != VisitStatus.PREPARED.value)
              .group_by(m.TubeType.code, m.TubeType.name, m.TubeType.name_en, m.TubeType.draw_order, m.Specimen.status)
              .order_by(m.TubeType.draw_order, m.TubeType.code))
     if desk:

@@ -18,7 +18,7 @@ import zxingcpp
 from frontdesk import clock, config
 from frontdesk.domain.enums import BookingStatus, PaymentMethod, SpecimenStatus, VisitStatus
 from frontdesk.errors import ConflictError, PrintError, ValidationError
-from frontdesk.services import bookings, checkin, closeout, contracts, labels, overview, preparation, search, specimens
+from frontdesk.services import bookings, checkin, closeout, contracts, eod, labels, overview, preparation, search, specimens
 from frontdesk.services.checkin import CheckInRequest
 from frontdesk.services.payments import PaymentInput
 from frontdesk.storage import models as m
@@ -254,6 +254,9 @@ def test_prepared_visits_are_not_arrivals(desk, booked, tmp_path):
             closeout.scan_for_closeout(visit.visit_no, day=TOMORROW)
         with pytest.raises(ConflictError, match="尚未报到"):
             specimens.receive_specimen(desk, tube.barcode)
+        # Nor does the end of day count their pre-printed tubes as the day's specimens still to collect.
+        day = eod.build_report(desk, TOMORROW)
+        assert day.specimens.specimens == 0 and day.specimens.pending_by_tube == ()
     assert m.Specimen.get_by_id(tube.id).status == SpecimenStatus.LABEL_PRINTED.value
 
 
