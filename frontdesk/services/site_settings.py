@@ -57,6 +57,15 @@ def set_value(session: Session, key: str, value: str) -> None:
         audit.record(session, "setting.change", "setting", key, old=old, new=value)
 
 
+def set_values(session: Session, values: dict[str, str]) -> None:
+    """Several settings saved together (one transaction): the ones that differ are written and audited."""
+    session.require(Role.SUPERVISOR)
+    with db.transaction():
+        for key, value in values.items():
+            if get(key) != value:
+                set_value(session, key, value)
+
+
 def display_name(site: "SiteSettings | str | None" = None) -> str:
     """The site's name as printed, in the desk's language; ``site`` may be settings, a name, or None (load)."""
     if site is None:

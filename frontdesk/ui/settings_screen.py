@@ -299,6 +299,12 @@ class SettingsScreen(QWidget):
         form.addRow(tr("中心名称", "Site name"), self.site_name)
         form.addRow(tr("英文名称", "Site name (English)"), self.site_name_en)
         form.addRow(tr("前台可自行补打条码次数", "Label reprints allowed without a supervisor"), self.free_reprints)
+        # Whether the supervisor closes the day once for the whole centre or each desk's drawer on its own.
+        self.close_scope = QComboBox(objectName="eodCloseScope")
+        self.close_scope.addItem(tr("全中心一起日结", "The whole site at once"), "site")
+        self.close_scope.addItem(tr("每个工作站分别日结", "Each desk on its own"), "desk")
+        self.close_scope.setCurrentIndex(max(0, self.close_scope.findData(site_settings.get("eod_close_scope"))))
+        form.addRow(tr("日结方式", "End of day closed for"), self.close_scope)
         save = QPushButton(tr("保存中心设置", "Save site settings"), objectName="saveSite")
         save.clicked.connect(self.save_site)
         form.addRow(save)
@@ -312,9 +318,10 @@ class SettingsScreen(QWidget):
             QMessageBox.warning(self, tr("无法保存", "Not saved"), tr("中心名称不能为空。", "The site needs a name."))
             return
         try:
-            site_settings.set_value(self.session, "site_name", name)
-            site_settings.set_value(self.session, "site_name_en", self.site_name_en.text().strip() or name)
-            site_settings.set_value(self.session, "label_free_reprints", str(self.free_reprints.value()))
+            site_settings.set_values(self.session, {
+                "site_name": name, "site_name_en": self.site_name_en.text().strip() or name,
+                "label_free_reprints": str(self.free_reprints.value()),
+                "eod_close_scope": self.close_scope.currentData()})
         except UserError as exc:
             show_error(self, exc)
             return

@@ -7,7 +7,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from frontdesk import config
 from frontdesk.domain.enums import Role
-from frontdesk.services import auth, site_settings
+from frontdesk.services import auth, eod, site_settings
 from frontdesk.services.session import SYSTEM
 from frontdesk.storage import models as m
 from frontdesk.ui import settings_screen as settings_module
@@ -244,5 +244,10 @@ def test_site_settings_need_a_supervisor(app, qtbot, accounts, told):
     boss = _screen(qtbot, auth.login("zhuguan", BOSS_PASSWORD, "前台1"))
     boss.site_name.setText("滨江健康体检中心")
     boss.free_reprints.setValue(3)
+    boss.close_scope.setCurrentIndex(boss.close_scope.findData("desk"))
     boss.save_site()
     assert site_settings.load().site_name == "滨江健康体检中心" and site_settings.load().label_free_reprints == 3
+    assert eod.close_scope() == eod.SCOPE_DESK
+    # Only what changed is written, each change audited once with its old and new value.
+    changed = [json.loads(e.details) for e in m.AuditLog.select().where(m.AuditLog.action == "setting.change")]
+    assert sorted(c["new"] for c in changed) == ["3", "desk", "滨江健康体检中心"]
