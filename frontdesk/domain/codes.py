@@ -1,4 +1,4 @@
-"""The numbers FrontDesk issues: visit, specimen, booking and receipt numbers.
+"""The numbers FrontDesk issues: visit, specimen, booking, receipt and deferral-slip numbers.
 
 All are plain digits (Code 128 subset C prints them compactly) ending in a
 Luhn check digit, and their lengths and prefixes differ, so a scan can be
@@ -11,7 +11,12 @@ visit     11      YYMMDD + 4-digit daily sequence + Luhn
 specimen  12      YYMMDD + 5-digit daily sequence + Luhn
 booking   10      "8" + 8-digit sequence + Luhn
 receipt   10      "9" + 8-digit sequence + Luhn
+deferral  10      "7" + 8-digit original visit id + Luhn
 ========  ======  ==========================================
+
+A deferral slip (缓检单) names the visit whose items were deferred: one
+slip number per original visit, whatever dates its items are moved to, so
+an old slip still finds the guest's open deferrals.
 
 Sequences start at 1; the YY of a date is 20YY.
 """
@@ -31,6 +36,7 @@ _SPECIMEN_SEQ_MAX = 99_999
 _SERIAL_SEQ_MAX = 99_999_999
 _BOOKING_PREFIX = "8"
 _RECEIPT_PREFIX = "9"
+_DEFERRAL_PREFIX = "7"
 
 
 class CodeKind(enum.Enum):
@@ -38,6 +44,7 @@ class CodeKind(enum.Enum):
     SPECIMEN = "specimen"
     BOOKING = "booking"
     RECEIPT = "receipt"
+    DEFERRAL = "deferral"
 
 
 def _check_seq(seq: int, maximum: int, what: str) -> None:
@@ -72,6 +79,16 @@ def make_receipt_no(seq: int) -> str:
     return luhn_append(f"{_RECEIPT_PREFIX}{seq:08d}")
 
 
+def make_deferral_no(original_visit_id: int) -> str:
+    _check_seq(original_visit_id, _SERIAL_SEQ_MAX, "deferral")
+    return luhn_append(f"{_DEFERRAL_PREFIX}{original_visit_id:08d}")
+
+
+def deferral_visit_id(deferral_no: str) -> int:
+    """The original visit's id a (parsed) deferral-slip number names."""
+    return int(deferral_no[1:9])
+
+
 def _is_yymmdd(text: str) -> bool:
     try:
         date(2000 + int(text[0:2]), int(text[2:4]), int(text[4:6]))
@@ -91,6 +108,8 @@ def _kind_by_shape(digits: str) -> CodeKind | None:
             return CodeKind.BOOKING
         if digits[0] == _RECEIPT_PREFIX:
             return CodeKind.RECEIPT
+        if digits[0] == _DEFERRAL_PREFIX:
+            return CodeKind.DEFERRAL
     return None
 
 
@@ -107,8 +126,8 @@ def parse_code(text: str) -> tuple[CodeKind, str]:
     if kind is None:
         raise ValidationError(
             tr(
-                "无法识别的号码：不是体检号、标本条码、预约号或收据号",
-                "Unrecognised code: not a visit, specimen, booking or receipt number",
+                "无法识别的号码：不是体检号、标本条码、预约号、收据号或缓检单号",
+                "Unrecognised code: not a visit, specimen, booking, receipt or deferral-slip number",
             ),
             field="code",
         )

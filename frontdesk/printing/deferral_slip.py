@@ -1,8 +1,9 @@
 """The deferral slip (缓检单) given to a guest whose items were deferred to a later date.
 
-It says what to come back for, when, how to prepare (fasting), and carries
-the original visit number as a Code 128 barcode: scanning it at the desk
-finds the deferral and checks in the make-up visit.
+It says what to come back for, when, how to prepare (fasting) and the
+original visit number, and carries the slip number (domain.codes, "7" +
+the original visit) as a Code 128 barcode: scanning it anywhere in the app
+opens the make-up check-in with the guest's open deferrals.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from frontdesk.printing.receipt import (GREY, LIGHT_FILL, Block, barcode_block_h
 @dataclass(frozen=True)
 class DeferralSlipData:
     site_name: str
-    visit_no: str                            # the original visit: the barcode
+    visit_no: str                            # the original visit
     guest_name: str
     sex_label: str
     original_date: date
@@ -34,6 +35,7 @@ class DeferralSlipData:
     fasting: bool
     instructions: tuple[str, ...]
     issued_by: str
+    slip_no: str                             # the barcode: scanning it opens the make-up check-in
 
 
 _PAGE_W, _PAGE_H = A5
@@ -58,7 +60,7 @@ def _title() -> str:
 
 
 def _header(data: DeferralSlipData) -> Block:
-    barcode_w = code128_width(data.visit_no, _MODULE) + 20 * _MODULE
+    barcode_w = code128_width(data.slip_no, _MODULE) + 20 * _MODULE
     text_w = _W - barcode_w - 3 * mm
     site_lines = wrap_text(data.site_name, 10, text_w, bold=True)
     title_lines = wrap_text(_title(), 17, text_w, bold=True)
@@ -68,7 +70,7 @@ def _header(data: DeferralSlipData) -> Block:
     def draw(c: Canvas, top: float) -> None:
         y = draw_lines(c, _X, top, site_lines, 10, bold=True, color=GREY)
         draw_lines(c, _X, y - 1 * mm, title_lines, 17, bold=True)
-        draw_barcode_with_digits(c, _RIGHT - barcode_w / 2, top, data.visit_no, _MODULE, _BAR_H, _BODY)
+        draw_barcode_with_digits(c, _RIGHT - barcode_w / 2, top, data.slip_no, _MODULE, _BAR_H, _BODY)
 
     return Block(height, draw)
 

@@ -283,6 +283,11 @@ def scan_for_closeout(code: str, *, day: dt.date | None = None) -> CloseoutView:
         raise ValidationError(tr("这是预约号：客人尚未报到，没有可交单的体检。请先在“报到登记”报到。",
                                  "This is a booking number: the guest has not checked in, so there is nothing to "
                                  "close. Check the guest in first under “Check-in”."), field="code")
+    if kind is CodeKind.DEFERRAL:
+        raise ValidationError(tr("这是缓检单：客人回来补检，请用“补检报到”。交单请扫描导检单上的体检号条码。",
+                                 "This is a deferral slip: the guest is back for a make-up visit; use “Make-up "
+                                 "check-in”. To close a visit, scan the visit number on the guide sheet."),
+                              field="code")
     visit = m.Visit.get_or_none(m.Visit.visit_no == digits)
     if visit is None:
         raise NotFoundError(tr("体检号 {n} 不存在，请核对导检单", "Visit number {n} does not exist; check the guide sheet",

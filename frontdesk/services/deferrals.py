@@ -2,7 +2,8 @@
 
 A deferral is the set of a visit's items deferred to one date: the items
 carry ``deferred_to`` and ``deferral_state`` (open / used / cancelled).  The
-slip printed for it carries the original visit number as its barcode.
+slip printed for it carries the slip number (``make_deferral_no``: one per
+original visit, so a slip still works after its date is moved) as its barcode.
 
 Rules:
 
@@ -31,7 +32,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from frontdesk import clock
-from frontdesk.domain.codes import CodeKind, looks_like_code, make_visit_no
+from frontdesk.domain.codes import CodeKind, deferral_visit_id, looks_like_code, make_deferral_no, make_visit_no
 from frontdesk.domain.enums import DeferralState, ItemStatus, PaymentMethod, Role, VisitStatus
 from frontdesk.domain.idnumber import id_number_variants
 from frontdesk.domain.masking import mask_id_number, mask_name
@@ -303,10 +304,13 @@ def find_open_deferrals(text: str) -> list[Deferral]:
     digits = normalize_digits(normalize_input(text or "")).upper()
     if not digits:
         raise ValidationError(tr("请扫描缓检单或输入身份证号", "Scan the deferral slip or type the ID number"), field="code")
-    if looks_like_code(digits) is CodeKind.VISIT:
-        visit = m.Visit.get_or_none(m.Visit.visit_no == digits)
+    kind = looks_like_code(digits)
+    if kind in (CodeKind.VISIT, CodeKind.DEFERRAL):
+        visit = (m.Visit.get_or_none(m.Visit.visit_no == digits) if kind is CodeKind.VISIT
+                 else m.Visit.get_or_none(m.Visit.id == deferral_visit_id(digits)))
         if visit is None:
             raise NotFoundError(tr("体检号 {n} 不存在", "Visit number {n} does not exist", n=digits), field="code")
+        digits = visit.visit_no
         found = open_deferrals_of_visit(visit.id)
         if not found:
             raise NotFoundError(tr("体检号 {n} 没有待补检的缓检项目", "Visit {n} has no open deferred items", n=digits),
@@ -345,7 +349,8 @@ def slip_data(visit_id: int, deferred_to: dt.date, *, issued_by: str = "", site=
     instructions.append(tr("如需改期或取消，请提前致电前台。", "To change the date or cancel, call the desk beforehand."))
     site_name = site_settings.display_name(site)
     return DeferralSlipData(site_name, d.visit_no, guest.name, Sex(guest.sex).label() if guest.sex else "", d.visit_date,
-                    d.deferred_to, items, d.fasting, tuple(instructions), issued_by)
+                            d.deferred_to, items, d.fasting, tuple(instructions), issued_by,
+                            make_deferral_no(visit_id))
 
 
 def slip_pdf(visit_id: int, deferred_to: dt.date, *, issued_by: str = "", site=None) -> bytes:

@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from frontdesk.domain.enums import (BookingStatus, ItemStatus, PaymentMethod, ReceiptKind, ReceiptStatus,
                                     SpecimenStatus, VisitSource, VisitStatus)
-from frontdesk.domain.codes import CodeKind, parse_code
+from frontdesk.domain.codes import CodeKind, deferral_visit_id, parse_code
 from frontdesk.domain.idnumber import age_on
 from frontdesk.domain.masking import mask_id_number, mask_name, mask_phone
 from frontdesk.domain.sex import Sex
@@ -181,5 +181,10 @@ def find_visit(code: str) -> tuple[int, str]:
         if receipt is None:
             raise NotFoundError(tr("收据号 {n} 不存在", "Receipt {n} does not exist", n=digits), field="code")
         return receipt.visit_id, ""
+    if kind is CodeKind.DEFERRAL:
+        visit = q.visit_by_id(deferral_visit_id(digits))
+        if visit is None:
+            raise NotFoundError(tr("缓检单 {n} 不存在", "Deferral slip {n} does not exist", n=digits), field="code")
+        return visit.id, ""
     raise ValidationError(tr("请扫描体检号、标本条码或收据号", "Scan a visit number, a specimen barcode or a receipt number"),
                           field="code")

@@ -225,7 +225,8 @@ def _entry(value: ArrivalEntry | str) -> ArrivalEntry:
 def _not_a_visit(kind: CodeKind) -> str:
     what = {CodeKind.SPECIMEN: tr("这是标本条码", "this is a specimen label"),
             CodeKind.RECEIPT: tr("这是收据号", "this is a receipt number"),
-            CodeKind.BOOKING: tr("这是预约号", "this is a booking number")}[kind]
+            CodeKind.BOOKING: tr("这是预约号", "this is a booking number"),
+            CodeKind.DEFERRAL: tr("这是缓检单号", "this is a deferral slip")}[kind]
     return tr("{w}，请扫描导检单或报告封面上的体检号", "{w}; scan the visit number on the guide sheet or report cover", w=what)
 
 

@@ -48,7 +48,7 @@ TODAY_BOOKING, TODAY_VISIT, OTHER = 0, 1, 2
 @dataclass(frozen=True)
 class SearchHit:
     kind: str  # "booking", "visit" or "guest"
-    matched_by: str  # id_number, phone, visit_no, booking_no, specimen, receipt, name, pinyin
+    matched_by: str  # id_number, phone, visit_no, booking_no, specimen, receipt, deferral_no, name, pinyin
     rank: int  # 0 today's booking, 1 today's visit, 2 the rest
     guest_id: int
     name: str
@@ -98,7 +98,7 @@ class _Plan:
 
 
 _CODE_MATCH = {CodeKind.VISIT: "visit_no", CodeKind.SPECIMEN: "specimen", CodeKind.RECEIPT: "receipt",
-               CodeKind.BOOKING: "booking_no"}
+               CodeKind.BOOKING: "booking_no", CodeKind.DEFERRAL: "deferral_no"}
 
 
 def _plan(query: str) -> _Plan | None:

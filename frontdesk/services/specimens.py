@@ -215,7 +215,7 @@ def _specimen_code(barcode: str) -> str:
 
 def _kind_label(kind: CodeKind) -> str:
     return {CodeKind.VISIT: tr("体检", "visit"), CodeKind.BOOKING: tr("预约", "booking"),
-            CodeKind.RECEIPT: tr("收据", "receipt")}.get(kind, kind.value)
+            CodeKind.RECEIPT: tr("收据", "receipt"), CodeKind.DEFERRAL: tr("缓检单", "deferral slip")}.get(kind, kind.value)
 
 
 def receive_specimen(session: Session, barcode: str, *, expected_visit_id: int | None = None) -> ReceiveResult:

@@ -134,6 +134,9 @@ _CODE_SETS = {
                 "SELECT visit_id FROM receipt WHERE receipt_no = ?", None),
     "booking": ("SELECT guest_id FROM booking WHERE booking_no = ?", None,
                 "SELECT id FROM booking WHERE booking_no = ?"),
+    # A deferral slip's number is "7" + the original visit's id + a check digit (domain.codes).
+    "deferral": ("SELECT guest_id FROM visit WHERE id = CAST(substr(?, 2, 8) AS INTEGER)",
+                 "SELECT id FROM visit WHERE id = CAST(substr(?, 2, 8) AS INTEGER)", None),
 }
 
 
@@ -142,6 +145,7 @@ _CODE_LOOKUPS = {
     "specimen": "SELECT v.guest_id, v.id, NULL FROM specimen s JOIN visit v ON v.id = s.visit_id WHERE s.barcode = ?",
     "receipt": "SELECT v.guest_id, v.id, NULL FROM receipt r JOIN visit v ON v.id = r.visit_id WHERE r.receipt_no = ?",
     "booking": "SELECT guest_id, NULL, id FROM booking WHERE booking_no = ?",
+    "deferral": "SELECT guest_id, id, NULL FROM visit WHERE id = CAST(substr(?, 2, 8) AS INTEGER)",
 }
 
 

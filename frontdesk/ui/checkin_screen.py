@@ -20,9 +20,11 @@ from PySide6.QtWidgets import (QAbstractItemView, QApplication, QComboBox, QGrou
                                QTableWidgetItem, QVBoxLayout, QWidget)
 
 from frontdesk import config
+from frontdesk.domain.codes import CodeKind, looks_like_code
 from frontdesk.domain.enums import VisitSource
 from frontdesk.domain.money import format_amount
 from frontdesk.domain.sex import Sex
+from frontdesk.domain.text import normalize_digits
 from frontdesk.errors import DuplicateGuestError, UserError, ValidationError
 from frontdesk.i18n import tr
 from frontdesk.services import catalogue, checkin, eligibility, guests, payments, search, site_settings
@@ -64,6 +66,7 @@ def _is_today_booking(hit) -> bool:
 class CheckInScreen(QWidget):
     checked_in = Signal(object)  # CheckInResult
     print_labels_requested = Signal(int)  # visit id: the labels screen prints them
+    makeup_requested = Signal(str)  # a deferral slip scanned into the search: the make-up check-in (close-out)
 
     def __init__(self, session: Session, settings: config.WorkstationSettings, parent=None) -> None:
         super().__init__(parent)
@@ -291,6 +294,12 @@ class CheckInScreen(QWidget):
 
     def _search_now_and_pick(self) -> None:
         self._timer.stop()
+        text = self.search_box.text().strip()
+        if looks_like_code(normalize_digits(text)) is CodeKind.DEFERRAL:
+            # The guest came back with the deferral slip: a make-up visit, not a new check-in.
+            self.search_box.clear()
+            self.makeup_requested.emit(text)
+            return
         self._auto_pick = True
         self._run_search()
 

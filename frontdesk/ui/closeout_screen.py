@@ -25,7 +25,9 @@ from PySide6.QtWidgets import (QAbstractItemView, QApplication, QComboBox, QDate
                                QWidget)
 
 from frontdesk import clock
+from frontdesk.domain.codes import CodeKind, looks_like_code
 from frontdesk.domain.enums import ItemStatus
+from frontdesk.domain.text import normalize_digits
 from frontdesk.errors import UserError
 from frontdesk.i18n import tr
 from frontdesk.services import belongings, closeout
@@ -358,6 +360,9 @@ class CloseoutScreen(QWidget):
 
     def handle_scan(self, code: str) -> None:
         """A guide sheet (or something else) scanned on this page."""
+        if looks_like_code(normalize_digits(code)) is CodeKind.DEFERRAL:
+            self.open_makeup(code)  # a deferral slip: the guest is back for the deferred items
+            return
         today = clock.today()
         run_in_background(lambda: closeout.scan_for_closeout(code, day=today), self._opened, self._failed,
                           context=self)

@@ -72,6 +72,7 @@ def _checkin(w: "MainWindow") -> QWidget:
     page.session = w.session
     # 打印条码 (F12) after check-in prints through the labels screen, which stays where it is.
     page.print_labels_requested.connect(w.print_check_in_labels)
+    page.makeup_requested.connect(w.open_makeup)
     return page
 
 
@@ -277,6 +278,9 @@ class MainWindow(QMainWindow):
             except UserError as exc:
                 self._scan_failed(exc)
                 return
+            if kind is CodeKind.DEFERRAL:
+                self.open_makeup(code)  # the guest is back with the deferral slip
+                return
             if kind in (CodeKind.SPECIMEN, CodeKind.VISIT) and self.current_task() == "labels":
                 self.pages["labels"].handle_scan(code)  # receives the container (or opens the visit) there
                 return
@@ -291,6 +295,12 @@ class MainWindow(QMainWindow):
         checkin = self.show_task("checkin")
         if checkin is not None and hasattr(checkin, "search_for"):
             checkin.search_for(text)
+
+    def open_makeup(self, slip_no: str) -> None:
+        """The make-up check-in (补检) of a scanned deferral slip, on the close-out page."""
+        page = self.show_task("closeout")
+        if page is not None:
+            page.open_makeup(slip_no)
 
     def _scan_failed(self, exc: BaseException) -> None:
         QApplication.beep()

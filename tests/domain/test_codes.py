@@ -7,8 +7,10 @@ from hypothesis import strategies as st
 from frontdesk.domain.checkdigit import luhn_valid
 from frontdesk.domain.codes import (
     CodeKind,
+    deferral_visit_id,
     looks_like_code,
     make_booking_no,
+    make_deferral_no,
     make_receipt_no,
     make_specimen_no,
     make_visit_no,
@@ -35,6 +37,10 @@ def test_receipt_number_starts_with_9():
     assert make_receipt_no(1) == "9000000019"
 
 
+def test_deferral_slip_number_is_7_and_the_original_visit():
+    assert make_deferral_no(123) == "7000001235" and deferral_visit_id("7000001235") == 123
+
+
 @pytest.mark.parametrize(
     "make, seq",
     [
@@ -46,6 +52,8 @@ def test_receipt_number_starts_with_9():
         (make_booking_no, 100_000_000),
         (make_receipt_no, -1),
         (make_receipt_no, 100_000_000),
+        (make_deferral_no, 0),
+        (make_deferral_no, 100_000_000),
     ],
 )
 def test_makers_refuse_sequences_out_of_range(make, seq):
@@ -65,6 +73,7 @@ def test_makers_refuse_dates_outside_this_century():
         (make_specimen_no(DAY, 42), CodeKind.SPECIMEN),
         (make_booking_no(42), CodeKind.BOOKING),
         (make_receipt_no(42), CodeKind.RECEIPT),
+        (make_deferral_no(42), CodeKind.DEFERRAL),
     ],
 )
 def test_parse_recognises_each_kind(code, kind):
@@ -94,7 +103,7 @@ def test_eleven_digits_without_a_real_date_are_not_a_visit_number():
 
 def test_ten_digits_starting_with_another_digit_are_unrecognised():
     with pytest.raises(ValidationError, match="无法识别"):
-        parse_code("7000000012")
+        parse_code("6000000012")
 
 
 def test_sequence_zero_is_unrecognised():
@@ -131,6 +140,7 @@ def test_every_made_code_parses_back_to_its_kind(day, visit_seq, specimen_seq, s
     assert parse_code(make_specimen_no(day, specimen_seq))[0] is CodeKind.SPECIMEN
     assert parse_code(make_booking_no(serial))[0] is CodeKind.BOOKING
     assert parse_code(make_receipt_no(serial))[0] is CodeKind.RECEIPT
+    assert parse_code(make_deferral_no(serial))[0] is CodeKind.DEFERRAL
 
 
 @settings(max_examples=300)

@@ -1,5 +1,5 @@
-"""The deferral slip (缓检单): items, date, instructions and the original visit number, as text and as a
-Code 128 barcode that scans back to the visit number."""
+"""The deferral slip (缓检单): items, date, instructions and the original visit number as text, and a
+Code 128 barcode of the slip number that finds the guest's open deferrals again."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from frontdesk.printing.pdf_raster import pdf_pages_to_images
 from .conftest import page_texts
 
 VISIT_NO = "26112300012"
+SLIP_NO = "7000001235"  # make_deferral_no(123)
 
 
 def make_slip(**changes) -> DeferralSlipData:
@@ -23,7 +24,7 @@ def make_slip(**changes) -> DeferralSlipData:
         original_date=date(2026, 11, 23), deferred_to=date(2026, 11, 30),
         items=(("肝功能", "采血室（一楼 101）"), ("骨密度", "骨密度室（二楼 206）")), fasting=True,
         instructions=("当天请空腹（前一晚 22 点后禁食禁水），上午 10 点前到前台报到。", "请携带本单和本人身份证件。"),
-        issued_by="李前台")
+        issued_by="李前台", slip_no=SLIP_NO)
     return dataclasses.replace(data, **changes)
 
 
@@ -34,10 +35,10 @@ def test_slip_text_has_items_dates_instructions_and_visit_number():
         assert expected in text, expected
 
 
-def test_slip_barcode_decodes_to_the_original_visit_number():
+def test_slip_barcode_decodes_to_the_slip_number():
     image = pdf_pages_to_images(render_deferral_slip(make_slip()), 200)[0]
     results = zxingcpp.read_barcodes(image)
-    assert [(r.format, r.text) for r in results] == [(zxingcpp.BarcodeFormat.Code128, VISIT_NO)]
+    assert [(r.format, r.text) for r in results] == [(zxingcpp.BarcodeFormat.Code128, SLIP_NO)]
 
 
 def test_slip_is_a5_portrait():
@@ -66,7 +67,7 @@ def test_slip_from_the_service_names_what_was_deferred(fdb, catalogue):
 
     from frontdesk.domain.enums import IdType, PaymentMethod, Role
     from frontdesk.domain.idnumber import make_resident_id
-    from frontdesk.services import checkin, closeout, deferrals, guests
+    from frontdesk.services import checkin, closeout, deferrals, guests, search
     from frontdesk.services.checkin import CheckInRequest
     from frontdesk.services.payments import PaymentInput
     from frontdesk.services.session import Session
@@ -87,5 +88,13 @@ def test_slip_from_the_service_names_what_was_deferred(fdb, catalogue):
     pdf = deferrals.slip_pdf(visit.id, dt.date(2026, 11, 26), issued_by="李前台", site="测试中心")
     [text] = page_texts(pdf)
     assert "肝功能" in text and "一般检查" not in text and "2026-11-26" in text and "空腹" in text
+    assert visit.visit_no in text
     image = pdf_pages_to_images(pdf, 200)[0]
-    assert [r.text for r in zxingcpp.read_barcodes(image)] == [visit.visit_no]
+    [scanned] = [r.text for r in zxingcpp.read_barcodes(image)]
+    # The scanned slip, not the visit number, names the deferral: it finds the deferred items for the make-up visit.
+    assert scanned != visit.visit_no
+    [found] = deferrals.find_open_deferrals(scanned)
+    assert found.visit_id == visit.id and [i.item_name for i in found.items] == ["肝功能"]
+    # Typed into any search box, the slip finds the guest and the original visit.
+    hits = search.search(scanned, day=today)
+    assert ("visit", guest.id) in {(h.kind, h.guest_id) for h in hits}

@@ -304,6 +304,37 @@ def test_visit_scan_on_the_closeout_page_of_the_main_window_opens_its_closeout(a
     assert getattr(window, "last_visit_dialog", None) is None
 
 
+def test_the_deferral_slip_scanned_at_check_in_opens_the_make_up_check_in(app, qtbot, desk, visit_with):
+    """The guest comes back and hands over the slip at the check-in desk: the scanner types its number into
+    the check-in search box, and the make-up check-in opens with the deferred items, not a new check-in."""
+    from frontdesk.domain.codes import make_deferral_no
+    from frontdesk.services import closeout, deferrals
+    from frontdesk.ui.main_window import MainWindow
+
+    yesterday = clock.today() - dt.timedelta(days=1)
+    visit = visit_with("GENERAL", "BMD", day=yesterday)
+    bmd = next(i.visit_item_id for i in closeout.closeout_view(visit.id).items if i.item_code == "BMD")
+    deferrals.defer_items(desk, visit.id, [bmd], clock.today(), today=yesterday)
+    window = MainWindow(desk, config.load(), "SQLite test")
+    qtbot.addWidget(window)
+    window.show()
+    checkin = window.show_task("checkin")
+    settle(qtbot)
+    checkin.search_box.setFocus()
+    qtbot.keyClicks(checkin.search_box, make_deferral_no(visit.id))
+    qtbot.keyClick(checkin.search_box, Qt.Key.Key_Return)
+    settle(qtbot)
+    assert window.current_task() == "closeout"
+    dialog = window.pages["closeout"].last_dialog
+    assert dialog is not None and dialog.table.rowCount() == 1 and "骨密度" in dialog.table.item(0, 3).text()
+    dialog.close()
+    # Scanned anywhere else (no text field focused), the slip goes the same way.
+    window.show_task("labels")
+    window.handle_scan(make_deferral_no(visit.id))
+    settle(qtbot)
+    assert window.current_task() == "closeout" and window.pages["closeout"].last_dialog is not dialog
+
+
 def test_f5_reloads_the_open_visit_after_a_change_elsewhere(qtbot, screen, visit_with, desk):
     from frontdesk.services import closeout
 
