@@ -194,7 +194,7 @@ def _live_visit_of_booking(booking_id: int) -> m.Visit | None:
             .first())
 
 
-def _checked_in_already(visit: m.Visit, day: dt.date) -> ConflictError:
+def checked_in_already(visit: m.Visit, day: dt.date) -> ConflictError:
     """Where, by whom and when the guest was checked in: the second desk can find the first."""
     if visit.status == VisitStatus.PREPARED.value:
         booking = m.Booking.get_or_none(m.Booking.id == visit.booking_id) if visit.booking_id else None
@@ -226,7 +226,7 @@ def _booking(request: CheckInRequest, day: dt.date) -> m.Booking | None:
     if booking.status == BookingStatus.CHECKED_IN.value:
         visit = _live_visit_of_booking(booking.id)
         if visit is not None:
-            raise _checked_in_already(visit, day)
+            raise checked_in_already(visit, day)
     if booking.status != BookingStatus.BOOKED.value:
         raise ConflictError(tr("该预约的状态为“{s}”，不能再报到", "The booking is “{s}”; it cannot be checked in",
                                s=BookingStatus(booking.status).label()), field="booking")
@@ -279,7 +279,7 @@ def check_in(session: Session, request: CheckInRequest, *, day: dt.date | None =
                     and already.booking_id == booking.id):
                 prepared = already
             else:
-                raise _checked_in_already(already, day)
+                raise checked_in_already(already, day)
         if prepared is not None:
             # The one statement that claims the prepared visit: a second desk updates nothing.
             claimed = m.Visit.update(
@@ -292,7 +292,7 @@ def check_in(session: Session, request: CheckInRequest, *, day: dt.date | None =
                 if winner is None:
                     raise ConflictError(tr("该预约的备单刚被其他工作站修改，请重试",
                                            "The prepared visit was just changed at another desk; try again"))
-                raise _checked_in_already(winner, day)
+                raise checked_in_already(winner, day)
             versioning.bump(m.Visit, prepared.id, None, session)  # a visit window open on it learns of the change
             visit = m.Visit.get_by_id(prepared.id)
         else:
@@ -311,7 +311,7 @@ def check_in(session: Session, request: CheckInRequest, *, day: dt.date | None =
                 winner = _live_visit_of(guest.id, day) or (_live_visit_of_booking(booking.id) if booking else None)
                 if winner is None:
                     raise
-                raise _checked_in_already(winner, day) from None
+                raise checked_in_already(winner, day) from None
         # A prepared visit's items were the booking's plan: kept where still wanted (their specimens and
         # printed labels stay valid), updated to the prices and payers of the check-in, the rest removed.
         planned = ({vi.item_id: vi for vi in m.VisitItem.select().where(m.VisitItem.visit == visit.id)}

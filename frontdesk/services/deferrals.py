@@ -425,11 +425,20 @@ def check_in_makeup(session: Session, visit_id: int, deferred_to: dt.date, id_nu
         if cq.mark_deferrals_used([vi.id for vi in rows]) != len(rows):
             raise ConflictError(tr("这些缓检项目刚在其他工作站补检报到", "These deferred items were just checked in at "
                                    "another desk"))
-        visit = m.Visit.create(
-            visit_no=make_visit_no(day, numbers.next_number(f"visit:{day:%y%m%d}")), guest=guest.id,
-            visit_date=day, package=None, contract=original.contract_id, booking=None, source=original.source,
-            status=VisitStatus.CHECKED_IN.value, desk=session.desk, checked_in_by=session.username,
-            original_visit=original.id)
+        try:
+            # As at check-in: another desk may check the guest in between the look above and this insert;
+            # the one-live-visit-per-guest-day index decides, and the savepoint lets us name that desk.
+            with db.transaction():
+                visit = m.Visit.create(
+                    visit_no=make_visit_no(day, numbers.next_number(f"visit:{day:%y%m%d}")), guest=guest.id,
+                    visit_date=day, package=None, contract=original.contract_id, booking=None,
+                    source=original.source, status=VisitStatus.CHECKED_IN.value, desk=session.desk,
+                    checked_in_by=session.username, original_visit=original.id)
+        except cq.IntegrityError:
+            winner = cq.live_visit_on(guest.id, day)
+            if winner is None:
+                raise
+            raise checkin.checked_in_already(winner, day) from None
         for vi in rows:
             try:
                 with db.transaction():

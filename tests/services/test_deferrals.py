@@ -170,6 +170,33 @@ def test_a_deferral_is_used_once(desk, visit_with):
         deferrals.check_in_makeup(desk, visit.id, LATER, number, day=LATER + dt.timedelta(days=1))
 
 
+def test_a_check_in_at_another_desk_in_the_same_moment_is_named_not_a_crash(desk, visit_with, cat, monkeypatch):
+    """The other desk checks the guest in between the make-up's look for a visit today and its insert: the
+    database's one-visit-per-guest-day index refuses the make-up, and the desk is told where the guest is."""
+    from frontdesk.services.session import Session
+    from frontdesk.storage import closeout_queries as cq
+
+    visit = visit_with("BMD")
+    closed_with_deferral(desk, visit, "BMD")
+    other_desk = Session("qiantai", "李前台", desk.role, "前台2")
+    there = checkin.check_in(other_desk, CheckInRequest(guest_id=visit.guest_id, added_item_ids=[cat.item_id("ECG")],
+                                                        payments=[cash(cat.item("ECG").price)]), day=LATER).visit
+    real, looks = cq.live_visit_on, []
+
+    def live_visit_on(guest_id, day):  # the first look sees no visit yet: the other desk had not committed
+        looks.append(day)
+        return None if len(looks) == 1 else real(guest_id, day)
+
+    monkeypatch.setattr(cq, "live_visit_on", live_visit_on)
+    number = m.Guest.get_by_id(visit.guest_id).id_number
+    with pytest.raises(ConflictError, match="前台2") as refused:
+        deferrals.check_in_makeup(desk, visit.id, LATER, number, day=LATER)
+    assert there.visit_no in refused.value.message
+    # Nothing of the make-up was kept: the deferral is still open for later.
+    assert [d.deferred_to for d in deferrals.open_deferrals_of_visit(visit.id)] == [LATER]
+    assert m.Visit.select().where(m.Visit.original_visit == visit.id).count() == 0
+
+
 def test_find_by_slip_or_id_number(desk, visit_with):
     visit = visit_with("BMD", "ECG")
     defer(desk, visit, "BMD")
