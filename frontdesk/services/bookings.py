@@ -415,11 +415,15 @@ class BookingContents:
     fasting: bool
 
 
-def contents(view: BookingView) -> BookingContents:
-    items = []
-    for row in bq.package_items(view.package_id):
-        items.append(BookedItem(row.id, row.code, _name(row), row.station_id, _name(row.station), row.station.location,
-                                bool(row.fasting), False))
+def contents(view: BookingView, packages: dict | None = None) -> BookingContents:
+    """The booking's items; ``packages`` (package id -> its items) saves a look-up per booking in a list."""
+    if packages is None:
+        packages = {}
+    if view.package_id not in packages:
+        packages[view.package_id] = tuple(
+            BookedItem(row.id, row.code, _name(row), row.station_id, _name(row.station), row.station.location,
+                       bool(row.fasting), False) for row in bq.package_items(view.package_id))
+    items = list(packages[view.package_id])
     items += list(view.extra_items)
     return BookingContents(tuple(items), any(i.fasting for i in items))
 

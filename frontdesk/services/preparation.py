@@ -133,8 +133,9 @@ def reminder_list(day: dt.date, *, contract_id: int | None = None) -> list[Remin
     who = {u.username: u.display_name for u in m.User.select(m.User.username, m.User.display_name).where(
         m.User.username.in_(sorted({b.reminded_by for b in raw.values() if b.reminded_by}) or [""]))}
     rows = []
+    packages: dict = {}
     for v in views:
-        held = bookings.contents(v)
+        held = bookings.contents(v, packages)
         phone = phones.get(v.guest_id, "")
         visit = prepared.get(v.id)
         rows.append(ReminderRow(

@@ -13,10 +13,11 @@ from frontdesk.storage import models as m
 def bookings(*, ids: Sequence[int] | None = None, number: str | None = None, day: dt.date | None = None,
              guest_id: int | None = None, statuses: Sequence[str] | None = None, limit: int = 5000):
     """Bookings with their guest, package and contract, morning first, then by number."""
-    query = (m.Booking.select(m.Booking, m.Guest, m.Package, m.Contract)
+    query = (m.Booking.select(m.Booking, m.Guest, m.Package, m.Contract, m.Organisation)
              .join(m.Guest, on=(m.Booking.guest == m.Guest.id))
              .switch(m.Booking).join(m.Package, pw.JOIN.LEFT_OUTER, on=(m.Booking.package == m.Package.id))
-             .switch(m.Booking).join(m.Contract, pw.JOIN.LEFT_OUTER, on=(m.Booking.contract == m.Contract.id)))
+             .switch(m.Booking).join(m.Contract, pw.JOIN.LEFT_OUTER, on=(m.Booking.contract == m.Contract.id))
+             .join(m.Organisation, pw.JOIN.LEFT_OUTER, on=(m.Contract.organisation == m.Organisation.id)))
     if ids is not None:
         query = query.where(m.Booking.id.in_(list(ids) or [0]))
     if number is not None:
@@ -31,7 +32,8 @@ def bookings(*, ids: Sequence[int] | None = None, number: str | None = None, day
 
 
 def organisation_name(contract: m.Contract) -> str:
-    org = m.Organisation.get_or_none(m.Organisation.id == contract.organisation_id)
+    """The contract's organisation (joined by ``bookings``: no query per booking in a day's list)."""
+    org = contract.organisation if contract.organisation_id else None
     return org.name if org else ""
 
 

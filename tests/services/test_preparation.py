@@ -101,6 +101,40 @@ def test_the_reminder_list_has_every_live_booking_with_phone_package_and_instruc
     assert not first.reminded and first.visit_no == ""
 
 
+def test_the_reminder_list_reads_the_same_few_tables_for_ten_guests_as_for_two(desk, booked, cat, make_guest,
+                                                                              make_contract):
+    """A day of a 500-person group must not cost a query per guest (its organisation, its package)."""
+    import logging
+
+    statements = []
+
+    class Count(logging.Handler):
+        def emit(self, record):
+            statements.append(record)
+
+    def count() -> int:
+        statements.clear()
+        handler, log = Count(), logging.getLogger("peewee")
+        old = log.level
+        log.addHandler(handler)
+        log.setLevel(logging.DEBUG)
+        try:
+            preparation.reminder_list(TOMORROW)
+        finally:
+            log.removeHandler(handler)
+            log.setLevel(old)
+        return len(statements)
+
+    people = [make_guest(name="孙" + "一二三四五六七八九"[n]) for n in range(9)]
+    group = make_contract(package="BASIC", roster=people)
+    bookings.create_booking(desk, people[0].id, TOMORROW, package_id=cat.package("BASIC").id, contract_id=group.id)
+    few = count()
+    for guest in people[1:]:
+        bookings.create_booking(desk, guest.id, TOMORROW, package_id=cat.package("BASIC").id, contract_id=group.id)
+    assert len(preparation.reminder_list(TOMORROW)) == 11
+    assert count() == few
+
+
 def test_the_export_holds_the_full_phone_numbers_and_is_audited(desk, booked, tmp_path):
     am, pm = booked
     assert preparation.export_reminders(desk, TOMORROW, tmp_path / "tomorrow.csv") == 2
