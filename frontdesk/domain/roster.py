@@ -44,7 +44,7 @@ class Field(StrEnum):
         }[self]
 
 
-# Header spellings seen in HR exports, compared after _header_key().
+# Header spellings seen in HR exports, compared after header_key().
 HEADER_ALIASES: dict[Field, tuple[str, ...]] = {
     Field.NAME: ("姓名", "名字", "员工姓名", "职工姓名", "人员姓名", "name", "fullname"),
     Field.SEX: ("性别", "sex", "gender"),
@@ -64,15 +64,15 @@ _ALTERNATIVES = re.compile(r"[/|、,，]")
 _MARKS = re.compile(r"[*＊:：\s]|[(（][^)）]*[)）]")
 
 
-def _header_key(value: object) -> str:
-    """身份证号码（必填）* -> 身份证号码; "ID Number" -> idnumber."""
+def header_key(value: object) -> str:
+    """A column title as compared and remembered per organisation: 身份证号码（必填）* -> 身份证号码; "ID Number" -> idnumber."""
     text = unicodedata.normalize("NFKC", str(value or "")).strip().lower()
     return _MARKS.sub("", text).replace("_", "").replace("-", "").replace(".", "")
 
 
 def field_for_header(value: object, saved: Mapping[str, str] | None = None) -> Field | None:
     """The roster field a header cell names: a mapping saved for this organisation first, then the aliases."""
-    key = _header_key(value)
+    key = header_key(value)
     if not key:
         return None
     if saved and key in saved:

@@ -180,7 +180,7 @@ class RosterPreview:
 
     def mapping(self) -> dict[str, str]:
         """The header mapping this file used, to remember for the organisation."""
-        return {roster._header_key(self.header.titles[col]): f.value for f, col in self.header.columns.items()
+        return {roster.header_key(self.header.titles[col]): f.value for f, col in self.header.columns.items()
                 if col < len(self.header.titles)}
 
 
@@ -356,7 +356,7 @@ def mapping_for(titles: tuple[str, ...] | list[str], columns: Mapping[str, int])
         raise UserError(tr("请指定“{f}”所在的列", "Choose the column of “{f}”", f="”、“".join(missing)))
     result: dict[str, str] = {}
     for col, title in enumerate(titles):
-        key = roster._header_key(title)
+        key = roster.header_key(title)
         if not key:
             if col in by_column:
                 raise UserError(tr("表头行的第{n}列是空的：请选择有列名的表头行", "Column {n} of the header row is empty: "
