@@ -73,10 +73,6 @@ def visit_by_number(visit_no: str):
     return m.Visit.get_or_none(m.Visit.visit_no == visit_no)
 
 
-def visit_by_id(visit_id: int):
-    return m.Visit.get_or_none(m.Visit.id == visit_id)
-
-
 def specimen_by_barcode(barcode: str):
     return m.Specimen.get_or_none(m.Specimen.barcode == barcode)
 

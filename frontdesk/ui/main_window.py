@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (QApplication, QHBoxLayout, QLabel, QLineEdit, QLi
 
 from frontdesk import config
 from frontdesk.domain.codes import CodeKind, parse_code
-from frontdesk.domain.enums import Role
+from frontdesk.domain.enums import Role, VisitStatus
 from frontdesk.domain.text import normalize_digits
 from frontdesk.errors import UserError
 from frontdesk.i18n import tr
@@ -287,6 +287,11 @@ class MainWindow(QMainWindow):
             if self.current_task() == "closeout":
                 self.pages["closeout"].handle_scan(code)  # a guide sheet opens its close-out; other codes say why not
                 return
+            if kind is CodeKind.VISIT:
+                # The guide sheet coming back: a visit still open goes to its close-out, any other to its window.
+                run_in_background(lambda: overview.visit_detail(overview.find_visit(code)[0]),
+                                  self._show_scanned_visit, self._scan_failed, context=self)
+                return
             if kind is not CodeKind.BOOKING:
                 highlight = code if kind is CodeKind.SPECIMEN else ""
                 run_in_background(lambda: overview.visit_detail(overview.find_visit(code)[0]),
@@ -295,6 +300,13 @@ class MainWindow(QMainWindow):
         checkin = self.show_task("checkin")
         if checkin is not None and hasattr(checkin, "search_for"):
             checkin.search_for(text)
+
+    def _show_scanned_visit(self, detail) -> None:
+        if detail.raw_status == VisitStatus.CHECKED_IN.value and self.session.can(self._tasks[self._index("closeout")].min_role):
+            page = self.show_task("closeout")
+            page.open_visit(detail.visit_id)
+            return
+        self._show_visit(detail)
 
     def open_makeup(self, slip_no: str) -> None:
         """The make-up check-in (补检) of a scanned deferral slip, on the close-out page."""

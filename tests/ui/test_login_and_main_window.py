@@ -102,6 +102,25 @@ def test_scan_of_visit_number_opens_the_visit(app, qtbot, demo_db, use_field):
     dialog.close()
 
 
+def test_scan_of_a_guide_sheet_still_open_today_opens_its_close_out(app, qtbot, demo_db):
+    # The guide sheet coming back to the counter: scanned on the check-in page it goes to close-out.
+    from frontdesk import clock
+
+    visit = (m.Visit.select().where((m.Visit.status == "checked_in") & (m.Visit.visit_date == clock.today()))
+             .order_by(m.Visit.id).first())
+    window = _window(qtbot, "qiantai", "demo-desk-2026")
+    assert window.current_task() == "checkin"
+    window.nav.setFocus()
+    for ch in visit.visit_no:
+        qtbot.keyClick(window.nav, ch)
+    qtbot.keyClick(window.nav, Qt.Key.Key_Return)
+    settle(qtbot)
+    assert window.current_task() == "closeout"
+    page = window.pages["closeout"]
+    qtbot.waitUntil(lambda: page.view is not None and page.view.visit_id == visit.id)
+    assert getattr(window, "last_visit_dialog", None) is None
+
+
 def test_scan_of_mistyped_code_is_refused_clearly(app, qtbot, demo_db, monkeypatch):
     shown = []
     monkeypatch.setattr("frontdesk.ui.main_window.show_error", lambda parent, exc: shown.append(exc))
