@@ -332,7 +332,7 @@ class SettingsScreen(QWidget):
         box = QGroupBox(tr("账号", "Accounts"))
         layout = QVBoxLayout(box)
         self.users = QListWidget(objectName="users")
-        self.users.setMaximumHeight(140)
+        self.users.setMaximumHeight(110)
         self._fill_users()
         buttons = QHBoxLayout()
         add = QPushButton(tr("添加用户…", "Add account…"), objectName="addUser")
@@ -343,8 +343,9 @@ class SettingsScreen(QWidget):
         buttons.addWidget(add)
         buttons.addWidget(password)
         buttons.addStretch()
-        layout.addWidget(self.users)
+        # The buttons above the list: on a 1366x768 desk the list's end may be below the fold, the buttons not.
         layout.addLayout(buttons)
+        layout.addWidget(self.users)
         return box
 
     def _fill_users(self) -> None:
