@@ -138,12 +138,16 @@ def reports_day(ctx: DemoContext) -> None:
     ctx.rng.shuffle(candidates)
     with ctx.at(11, 20) if not ctx.is_today else ctx.at(9, 50):
         slots = reports.pickup_slots()
+        # Whatever the dice say, the day before today books one for today: today's list is never empty.
+        for_today = len(ctx.days) > 1 and day == ctx.days[-2]
         for row in candidates[:ctx.count(4)]:
             target = day + dt.timedelta(days=ctx.rng.randint(0 if ctx.is_today else 1, 3))
             kind = PickupKind.CONSULTATION if ctx.rng.random() < 0.25 else PickupKind.REPORT
             try:
-                reports.book_pickup(ctx.desk, row.visit_id, target, ctx.rng.choice(slots), kind)
+                reports.book_pickup(ctx.desk, row.visit_id, ctx.today if for_today else target,
+                                    ctx.rng.choice(slots), kind)
                 booked += 1
+                for_today = False
             except UserError:
                 pass
 
