@@ -8,19 +8,16 @@ at the desk finds the booking and fills the check-in.
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 from datetime import date
 
-from reportlab.lib.colors import black
 from reportlab.lib.pagesizes import A5
 from reportlab.lib.units import mm
-from reportlab.pdfgen.canvas import Canvas
 
 from frontdesk.i18n import tr
-from frontdesk.printing.receipt import (GREY, LIGHT_FILL, Block, barcode_block_height, baseline, code128_width,
-                                        draw_barcode_with_digits, draw_lines, draw_text, hline, line_height,
-                                        new_canvas, paginate, text_width, wrap_text)
+from frontdesk.printing import slip_blocks as slip
+from frontdesk.printing.receipt import Block
+from frontdesk.printing.slip_blocks import SlipPage
 
 
 @dataclass(frozen=True)
@@ -42,41 +39,14 @@ class BookingSlipData:
     issued_by: str
 
 
-_PAGE_W, _PAGE_H = A5
-_MARGIN_X = 11 * mm
-_MARGIN_TOP = 8 * mm
-_FOOTER_H = 12 * mm
-_X = _MARGIN_X
-_W = _PAGE_W - 2 * _MARGIN_X
-_RIGHT = _X + _W
-_BODY = 9.5
-_SMALL = 8
-_MODULE = 0.3 * mm
-_BAR_H = 11 * mm
-_PAD = 0.9 * mm
+_PAGE = SlipPage(A5, margin_x=11 * mm, margin_top=8 * mm, footer_h=12 * mm, bar_h=11 * mm, pad=0.9 * mm)
 _COL_NO = 8 * mm
 _COL_STATION = 42 * mm
-_COL_ITEM = _W - _COL_NO - _COL_STATION
+_COL_ITEM = _PAGE.w - _COL_NO - _COL_STATION
 
 
 def _title() -> str:
     return tr("体检预订单", "Booking Slip")
-
-
-def _header(data: BookingSlipData) -> Block:
-    barcode_w = code128_width(data.booking_no, _MODULE) + 20 * _MODULE
-    text_w = _W - barcode_w - 3 * mm
-    site_lines = wrap_text(data.site_name, 10, text_w, bold=True)
-    title_lines = wrap_text(_title(), 17, text_w, bold=True)
-    text_h = len(site_lines) * line_height(10) + 1 * mm + len(title_lines) * line_height(17)
-    height = max(text_h, barcode_block_height(_BAR_H, _BODY)) + 3 * mm
-
-    def draw(c: Canvas, top: float) -> None:
-        y = draw_lines(c, _X, top, site_lines, 10, bold=True, color=GREY)
-        draw_lines(c, _X, y - 1 * mm, title_lines, 17, bold=True)
-        draw_barcode_with_digits(c, _RIGHT - barcode_w / 2, top, data.booking_no, _MODULE, _BAR_H, _BODY)
-
-    return Block(height, draw)
 
 
 def _facts(data: BookingSlipData) -> Block:
@@ -88,69 +58,13 @@ def _facts(data: BookingSlipData) -> Block:
     ]
     if data.organisation:
         rows.append((tr("单位", "Organisation"), data.organisation))
-    label_w = max(text_width(label, _BODY) for label, _ in rows) + 2 * _PAD
-    value_w = _W - label_w - 2 * _PAD
-    wrapped = [(label, wrap_text(value, 10.5, value_w, bold=True)) for label, value in rows]
-    heights = [len(lines) * line_height(10.5) + 2 * _PAD for _, lines in wrapped]
-    height = sum(heights) + 2 * mm
-
-    def draw(c: Canvas, top: float) -> None:
-        y = top
-        c.saveState()
-        c.setStrokeColor(black)
-        c.setLineWidth(0.5)
-        for (label, lines), row_h in zip(wrapped, heights):
-            c.setFillColor(LIGHT_FILL)
-            c.rect(_X, y - row_h, label_w, row_h, stroke=0, fill=1)
-            c.rect(_X, y - row_h, _W, row_h, stroke=1, fill=0)
-            c.line(_X + label_w, y, _X + label_w, y - row_h)
-            draw_text(c, _X + _PAD, baseline(y - _PAD, 10.5), label, _BODY, color=GREY)
-            draw_lines(c, _X + label_w + _PAD, y - _PAD, lines, 10.5, bold=True)
-            y -= row_h
-        c.restoreState()
-
-    return Block(height, draw)
-
-
-def _table_header() -> Block:
-    height = line_height(_BODY) + 2 * _PAD
-
-    def draw(c: Canvas, top: float) -> None:
-        c.saveState()
-        c.setFillColor(LIGHT_FILL)
-        c.setStrokeColor(black)
-        c.setLineWidth(0.6)
-        c.rect(_X, top - height, _W, height, stroke=1, fill=1)
-        c.restoreState()
-        x = _X
-        for title, width in ((tr("序号", "No."), _COL_NO), (tr("科室 / 地点", "Station / where"), _COL_STATION),
-                             (tr("检查项目", "Items"), _COL_ITEM)):
-            draw_text(c, x + width / 2, baseline(top - _PAD, _BODY), title, _BODY, bold=True, align="centre")
-            x += width
-
-    return Block(height, draw, keep_with_next=True)
+    return slip.facts(_PAGE, rows)
 
 
 def _station_row(number: int, station: str, items: list[tuple[str, bool]], header: Block) -> Block:
     """One row per station: where to go, and what is done there (extra items marked)."""
     text = tr("、", ", ").join(name + (tr("（加项）", " (added)") if extra else "") for name, extra in items)
-    item_lines = wrap_text(text, _BODY, _COL_ITEM - 2 * _PAD)
-    station_lines = wrap_text(station, _BODY, _COL_STATION - 2 * _PAD, bold=True)
-    height = max(len(item_lines), len(station_lines)) * line_height(_BODY) + 2 * _PAD
-
-    def draw(c: Canvas, top: float) -> None:
-        c.saveState()
-        c.setStrokeColor(black)
-        c.setLineWidth(0.5)
-        c.rect(_X, top - height, _W, height, stroke=1, fill=0)
-        c.line(_X + _COL_NO, top, _X + _COL_NO, top - height)
-        c.line(_X + _COL_NO + _COL_STATION, top, _X + _COL_NO + _COL_STATION, top - height)
-        c.restoreState()
-        draw_text(c, _X + _COL_NO / 2, baseline(top - _PAD, _BODY), str(number), _BODY, align="centre")
-        draw_lines(c, _X + _COL_NO + _PAD, top - _PAD, station_lines, _BODY, bold=True)
-        draw_lines(c, _X + _COL_NO + _COL_STATION + _PAD, top - _PAD, item_lines, _BODY)
-
-    return Block(height, draw, repeat=header)
+    return slip.table_row(_PAGE, number, _COL_NO, ((station, _COL_STATION, True), (text, _COL_ITEM, False)), header)
 
 
 def _by_station(items) -> list[tuple[str, list[tuple[str, bool]]]]:
@@ -158,34 +72,6 @@ def _by_station(items) -> list[tuple[str, list[tuple[str, bool]]]]:
     for name, station, extra in items:
         grouped.setdefault(station, []).append((name, extra))
     return list(grouped.items())
-
-
-def _box(heading: str, texts: tuple[str, ...], bold_first: bool) -> Block:
-    size = _BODY
-    bullet = "•"
-    indent = text_width(bullet + " ", size) + 0.5 * mm
-    inner_w = _W - 6 * mm - indent
-    entries = [(wrap_text(text, size, inner_w, bold=(i == 0 and bold_first)), i == 0 and bold_first)
-               for i, text in enumerate(texts)]
-    body_h = sum(len(lines) for lines, _ in entries) * line_height(size) + max(len(entries) - 1, 0) * 0.8 * mm
-    box_h = 2.5 * mm + line_height(10.5) + 1 * mm + body_h + 2.5 * mm
-    height = box_h + 2.5 * mm
-
-    def draw(c: Canvas, top: float) -> None:
-        top -= 2 * mm
-        c.saveState()
-        c.setFillColor(LIGHT_FILL)
-        c.setStrokeColor(black)
-        c.setLineWidth(0.8)
-        c.roundRect(_X, top - box_h, _W, box_h, 2 * mm, stroke=1, fill=1)
-        c.restoreState()
-        x = _X + 3 * mm
-        y = draw_lines(c, x, top - 2.5 * mm, [heading], 10.5, bold=True) - 1 * mm
-        for lines, bold in entries:
-            draw_text(c, x, baseline(y, size), bullet, size, bold=bold)
-            y = draw_lines(c, x + indent, y, lines, size, bold=bold) - 0.8 * mm
-
-    return Block(height, draw)
 
 
 def _where(data: BookingSlipData) -> Block | None:
@@ -196,40 +82,20 @@ def _where(data: BookingSlipData) -> Block | None:
         lines.append(tr("咨询电话：{p}", "Phone: {p}", p=data.site_phone))
     if not lines:
         return None
-    return _box(tr("体检地点", "Where to come"), tuple(lines), False)
-
-
-def _footer(data: BookingSlipData):
-    def draw(c: Canvas, page: int, pages: int) -> None:
-        rule_y = _FOOTER_H - 3 * mm
-        hline(c, _X, _RIGHT, rule_y, width=0.6, color=black)
-        y = rule_y - 4.5 * mm
-        text = tr("经办：{by}", "Booked by: {by}", by=data.issued_by) if data.issued_by else ""
-        draw_text(c, _X, y, text, _SMALL, color=GREY)
-        draw_text(c, _RIGHT, y, tr("第 {page} / {pages} 页", "Page {page} of {pages}", page=page, pages=pages),
-                  _SMALL, align="right", color=GREY)
-    return draw
+    return slip.notice_box(_PAGE, tr("体检地点", "Where to come"), lines)
 
 
 def render_booking_slip(data: BookingSlipData) -> bytes:
     """The slip as A5 portrait PDF bytes, one row per station (a long list continues on a second page)."""
-    header = _table_header()
-    blocks = [_header(data), _facts(data), header]
+    header = slip.table_header(_PAGE, ((tr("序号", "No."), _COL_NO), (tr("科室 / 地点", "Station / where"), _COL_STATION),
+                                       (tr("检查项目", "Items"), _COL_ITEM)))
+    blocks = [slip.header(_PAGE, data.site_name, _title(), data.booking_no), _facts(data), header]
     blocks.extend(_station_row(n, station, items, header)
                   for n, (station, items) in enumerate(_by_station(data.items), start=1))
-    blocks.append(_box(tr("检前须知", "Before you come"), data.instructions, data.fasting))
+    blocks.append(slip.notice_box(_PAGE, tr("检前须知", "Before you come"), data.instructions,
+                                  bold_first=data.fasting))
     where = _where(data)
     if where is not None:
         blocks.append(where)
-    top = _PAGE_H - _MARGIN_TOP
-    pages = paginate(blocks, top, top, _FOOTER_H)
-    footer = _footer(data)
-    buffer = io.BytesIO()
-    c = new_canvas(buffer, (_PAGE_W, _PAGE_H), f"{_title()} {data.booking_no}")
-    for number, placed in enumerate(pages, start=1):
-        for block, block_top in placed:
-            block.draw(c, block_top)
-        footer(c, number, len(pages))
-        c.showPage()
-    c.save()
-    return buffer.getvalue()
+    issued = tr("经办：{by}", "Booked by: {by}", by=data.issued_by) if data.issued_by else ""
+    return slip.render(_PAGE, blocks, f"{_title()} {data.booking_no}", issued)

@@ -18,6 +18,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
 from frontdesk.i18n import tr
+from frontdesk.printing import slip_blocks as slip
 from frontdesk.printing.receipt import (
     GREY,
     LIGHT_FILL,
@@ -84,6 +85,8 @@ _COL_ORDER = 12 * mm
 _COL_STATION = 46 * mm
 _COL_SIGN = 36 * mm
 _COL_ITEMS = _W - _COL_ORDER - _COL_STATION - _COL_SIGN
+_SLIP_PAGE = slip.SlipPage(A4, margin_x=_MARGIN_X, margin_top=_MARGIN_TOP, footer_h=_FOOTER_H, body=_BODY,
+                           small=_SMALL, module=_MODULE, bar_h=_BAR_H, pad=_PAD)
 
 
 def _title() -> str:
@@ -95,19 +98,7 @@ def _return_reminder() -> str:
 
 
 def _header(data: GuideSheetData) -> Block:
-    barcode_w = code128_width(data.visit_no, _MODULE) + 20 * _MODULE
-    text_w = _W - barcode_w - 4 * mm
-    site_lines = wrap_text(data.site_name, 11, text_w, bold=True)
-    title_lines = wrap_text(_title(), 20, text_w, bold=True)
-    text_h = len(site_lines) * line_height(11) + 1 * mm + len(title_lines) * line_height(20)
-    height = max(text_h, barcode_block_height(_BAR_H, _BODY)) + 3 * mm
-
-    def draw(c: Canvas, top: float) -> None:
-        y = draw_lines(c, _X, top, site_lines, 11, bold=True, color=GREY)
-        draw_lines(c, _X, y - 1 * mm, title_lines, 20, bold=True)
-        draw_barcode_with_digits(c, _RIGHT - barcode_w / 2, top, data.visit_no, _MODULE, _BAR_H, _BODY)
-
-    return Block(height, draw)
+    return slip.header(_SLIP_PAGE, data.site_name, _title(), data.visit_no, site_size=11, title_size=20, gap=4 * mm)
 
 
 def _info_grid(data: GuideSheetData) -> Block:
