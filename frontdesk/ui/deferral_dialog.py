@@ -14,7 +14,7 @@ from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (QAbstractItemView, QCalendarWidget, QCheckBox, QComboBox, QDialog, QFormLayout,
                                QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPushButton, QTableWidget,
-                               QTableWidgetItem, QVBoxLayout)
+                               QTableWidgetItem, QVBoxLayout, QWidget)
 
 from frontdesk import clock
 from frontdesk.domain.enums import PaymentMethod
@@ -121,7 +121,54 @@ class CapacityPicker(QHBoxLayout):
         self.chosen_label.setStyleSheet("color: #b00020;" if not match.fits else "color: #1b5e20;")
 
 
-class DeferralDialog(QDialog):
+class _DeskDialog(QDialog):
+    """Enter confirms, Esc goes back, and a refusal shows in the red line above the buttons."""
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.message = error_label("message")
+
+    def _buttons(self, ok: QPushButton, back_text: str = "", left: tuple[QWidget, ...] = ()) -> QHBoxLayout:
+        """The row of buttons: side buttons (never pressed by Enter) on the left, back and ``ok`` on the right."""
+        back = QPushButton(back_text or tr("取消 (Esc)", "Cancel (Esc)"), autoDefault=False)
+        back.clicked.connect(self.reject)
+        row = QHBoxLayout()
+        for widget in left:
+            if isinstance(widget, QPushButton):
+                widget.setAutoDefault(False)
+            row.addWidget(widget)
+        row.addStretch()
+        row.addWidget(back)
+        row.addWidget(ok)
+        return row
+
+    def _lay_out(self, *parts, buttons: QHBoxLayout) -> None:
+        """Top to bottom: the parts ((part, stretch) for one that grows), the red line, the buttons."""
+        layout = QVBoxLayout(self)
+        for part in parts:
+            part, stretch = part if isinstance(part, tuple) else (part, 0)
+            if isinstance(part, QWidget):
+                layout.addWidget(part, stretch)
+            else:
+                layout.addLayout(part, stretch)
+        layout.addWidget(self.message)
+        layout.addLayout(buttons)
+
+    def _failed(self, exc: BaseException) -> None:
+        if isinstance(exc, UserError):
+            self.message.setText(exc.message)
+            return
+        show_error(self, exc)
+
+
+def _ok_button(text: str, name: str, slot) -> QPushButton:
+    ok = QPushButton(text, objectName=name)
+    ok.setDefault(True)
+    ok.clicked.connect(slot)
+    return ok
+
+
+class DeferralDialog(_DeskDialog):
     """Defer the chosen items to a date; on success ``result_view`` and ``chosen_date`` are set."""
 
     def __init__(self, session: Session, view: CloseoutView, item_ids: list[int], parent=None) -> None:
@@ -137,31 +184,11 @@ class DeferralDialog(QDialog):
                                                                            for i in items)), wordWrap=True)
         station_ids = sorted({i.station_id for i in items})
         self.picker = CapacityPicker(station_ids, deferrals.earliest_date(view.visit_date, clock.today()), None, self)
-        self.message = error_label("message")
-        ok = QPushButton(tr("缓检并打印缓检单 (Enter)", "Defer and print the slip (Enter)"), objectName="confirmDefer")
-        ok.setDefault(True)
-        ok.clicked.connect(self.confirm)
-        cancel = QPushButton(tr("取消 (Esc)", "Cancel (Esc)"))
-        cancel.setAutoDefault(False)
-        cancel.clicked.connect(self.reject)
-        buttons = QHBoxLayout()
-        buttons.addStretch()
-        buttons.addWidget(cancel)
-        buttons.addWidget(ok)
-        layout = QVBoxLayout(self)
-        layout.addWidget(intro)
-        layout.addLayout(self.picker, 1)
-        layout.addWidget(self.message)
-        layout.addLayout(buttons)
+        ok = _ok_button(tr("缓检并打印缓检单 (Enter)", "Defer and print the slip (Enter)"), "confirmDefer", self.confirm)
+        self._lay_out(intro, (self.picker, 1), buttons=self._buttons(ok))
         fit_to_screen(self, 900, 480)
         self.picker.load()
         self.picker.calendar.setFocus()
-
-    def _failed(self, exc: BaseException) -> None:
-        if isinstance(exc, UserError):
-            self.message.setText(exc.message)
-            return
-        show_error(self, exc)
 
     def confirm(self) -> None:
         day = self.picker.chosen()
@@ -176,7 +203,7 @@ class DeferralDialog(QDialog):
                           context=self)
 
 
-class AbandonDialog(QDialog):
+class AbandonDialog(_DeskDialog):
     """The reason for giving items up (弃检) and the guest's confirmation."""
 
     REASONS = (("客人拒绝检查", "The guest refused"), ("身体不适", "Feeling unwell"), ("经期", "Menstruation"),
@@ -193,25 +220,11 @@ class AbandonDialog(QDialog):
         self.reason_box.setCurrentIndex(0)
         self.confirmed = QCheckBox(tr("客人已在导检单上签字确认弃检", "The guest signed the guide sheet to confirm"),
                                    objectName="guestConfirmed")
-        self.message = error_label("message")
         form = QFormLayout()
         form.addRow(tr("原因", "Reason"), self.reason_box)
         form.addRow("", self.confirmed)
-        ok = QPushButton(tr("确认弃检 (Enter)", "Abandon (Enter)"), objectName="confirmAbandon")
-        ok.setDefault(True)
-        ok.clicked.connect(self.confirm)
-        cancel = QPushButton(tr("取消 (Esc)", "Cancel (Esc)"))
-        cancel.setAutoDefault(False)
-        cancel.clicked.connect(self.reject)
-        buttons = QHBoxLayout()
-        buttons.addStretch()
-        buttons.addWidget(cancel)
-        buttons.addWidget(ok)
-        layout = QVBoxLayout(self)
-        layout.addWidget(intro)
-        layout.addLayout(form)
-        layout.addWidget(self.message)
-        layout.addLayout(buttons)
+        ok = _ok_button(tr("确认弃检 (Enter)", "Abandon (Enter)"), "confirmAbandon", self.confirm)
+        self._lay_out(intro, form, buttons=self._buttons(ok))
         fit_to_screen(self, 480)
 
     def reason(self) -> str:
@@ -228,7 +241,7 @@ class AbandonDialog(QDialog):
         self.accept()
 
 
-class MakeupDialog(QDialog):
+class MakeupDialog(_DeskDialog):
     """补检报到: scan the slip (or type the ID number), check the person, check in only the deferred items."""
 
     checked_in = Signal(int)  # the make-up visit's id
@@ -249,7 +262,6 @@ class MakeupDialog(QDialog):
         self.id_number = QLineEdit(objectName="makeupIdNumber", placeholderText=tr(
             "读取或输入补检人的身份证号（须与原客人一致）", "Read or type the person's ID number (must be the guest's)"))
         self.id_number.returnPressed.connect(self.check_in)
-        self.message = error_label("message")
         self.check_in_button = QPushButton(tr("补检报到 (Enter)", "Check in (Enter)"), objectName="makeupCheckIn")
         self.check_in_button.clicked.connect(self.check_in)
         move = QPushButton(tr("改期…", "Move…"), objectName="moveDeferral")
@@ -258,39 +270,18 @@ class MakeupDialog(QDialog):
         cancel_deferral.clicked.connect(self.cancel_deferral)
         slip = QPushButton(tr("补打缓检单", "Reprint slip"), objectName="reprintSlip")
         slip.clicked.connect(self.reprint_slip)
-        close = QPushButton(tr("关闭 (Esc)", "Close (Esc)"))
-        close.clicked.connect(self.reject)
-        # Enter in a field acts on that field (find, check in), never presses a side button.
-        for button in (move, cancel_deferral, slip, close):
-            button.setAutoDefault(False)
+        # Enter in a field acts on that field (find, check in), never presses a button.
         self.check_in_button.setAutoDefault(False)
         form = QFormLayout()
         form.addRow(tr("缓检单/证件号", "Slip / ID number"), self.search)
         id_form = QFormLayout()
         id_form.addRow(tr("补检人证件号", "Person's ID number"), self.id_number)
-        buttons = QHBoxLayout()
-        buttons.addWidget(move)
-        buttons.addWidget(cancel_deferral)
-        buttons.addWidget(slip)
-        buttons.addStretch()
-        buttons.addWidget(close)
-        buttons.addWidget(self.check_in_button)
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(self.table, 1)
-        layout.addLayout(id_form)
-        layout.addWidget(self.message)
-        layout.addLayout(buttons)
+        buttons = self._buttons(self.check_in_button, tr("关闭 (Esc)", "Close (Esc)"), (move, cancel_deferral, slip))
+        self._lay_out(form, (self.table, 1), id_form, buttons=buttons)
         fit_to_screen(self, 820, 460)
         self.search.setText(text)
         if text:
             self.find()
-
-    def _failed(self, exc: BaseException) -> None:
-        if isinstance(exc, UserError):
-            self.message.setText(exc.message)
-            return
-        show_error(self, exc)
 
     def find(self) -> None:
         text = self.search.text().strip()
@@ -406,7 +397,7 @@ class MakeupDialog(QDialog):
             self.message.setText(tr("缓检已取消", "The deferral is cancelled"))
 
 
-class MoveDeferralDialog(QDialog):
+class MoveDeferralDialog(_DeskDialog):
     def __init__(self, session: Session, deferral: deferrals.Deferral, parent=None) -> None:
         super().__init__(parent)
         self.session = session
@@ -418,30 +409,10 @@ class MoveDeferralDialog(QDialog):
                           i="、".join(i.item_name for i in deferral.items)), wordWrap=True)
         self.picker = CapacityPicker(stations, deferrals.earliest_date(deferral.visit_date, clock.today()),
                                      deferral.visit_id, self)
-        self.message = error_label("message")
-        ok = QPushButton(tr("改期 (Enter)", "Move (Enter)"), objectName="confirmMove")
-        ok.setDefault(True)
-        ok.clicked.connect(self.confirm)
-        cancel = QPushButton(tr("取消 (Esc)", "Cancel (Esc)"))
-        cancel.setAutoDefault(False)
-        cancel.clicked.connect(self.reject)
-        buttons = QHBoxLayout()
-        buttons.addStretch()
-        buttons.addWidget(cancel)
-        buttons.addWidget(ok)
-        layout = QVBoxLayout(self)
-        layout.addWidget(intro)
-        layout.addLayout(self.picker, 1)
-        layout.addWidget(self.message)
-        layout.addLayout(buttons)
+        ok = _ok_button(tr("改期 (Enter)", "Move (Enter)"), "confirmMove", self.confirm)
+        self._lay_out(intro, (self.picker, 1), buttons=self._buttons(ok))
         fit_to_screen(self, 900, 480)
         self.picker.load()
-
-    def _failed(self, exc: BaseException) -> None:
-        if isinstance(exc, UserError):
-            self.message.setText(exc.message)
-            return
-        show_error(self, exc)
 
     def confirm(self) -> None:
         day, d = self.picker.chosen(), self.deferral
@@ -454,7 +425,7 @@ class MoveDeferralDialog(QDialog):
                           self._failed, context=self)
 
 
-class CancelDeferralDialog(QDialog):
+class CancelDeferralDialog(_DeskDialog):
     """Cancel a deferral: the items are abandoned, or refunded with a supervisor's signature."""
 
     def __init__(self, session: Session, deferral: deferrals.Deferral, parent=None) -> None:
@@ -470,32 +441,13 @@ class CancelDeferralDialog(QDialog):
         self.method = QComboBox(objectName="refundMethod")
         for method in (PaymentMethod.CASH, PaymentMethod.CARD, PaymentMethod.WECHAT, PaymentMethod.ALIPAY):
             self.method.addItem(method.label(), method)
-        self.message = error_label("message")
         form = QFormLayout()
         form.addRow(tr("原因", "Reason"), self.reason)
         form.addRow("", self.refund)
         form.addRow(tr("退款方式", "Refund by"), self.method)
-        ok = QPushButton(tr("取消缓检 (Enter)", "Cancel the deferral (Enter)"), objectName="confirmCancelDeferral")
-        ok.setDefault(True)
-        ok.clicked.connect(self.confirm)
-        back = QPushButton(tr("返回 (Esc)", "Back (Esc)"), autoDefault=False)
-        back.clicked.connect(self.reject)
-        buttons = QHBoxLayout()
-        buttons.addStretch()
-        buttons.addWidget(back)
-        buttons.addWidget(ok)
-        layout = QVBoxLayout(self)
-        layout.addWidget(intro)
-        layout.addLayout(form)
-        layout.addWidget(self.message)
-        layout.addLayout(buttons)
+        ok = _ok_button(tr("取消缓检 (Enter)", "Cancel the deferral (Enter)"), "confirmCancelDeferral", self.confirm)
+        self._lay_out(intro, form, buttons=self._buttons(ok, tr("返回 (Esc)", "Back (Esc)")))
         fit_to_screen(self, 480)
-
-    def _failed(self, exc: BaseException) -> None:
-        if isinstance(exc, UserError):
-            self.message.setText(exc.message)
-            return
-        show_error(self, exc)
 
     def confirm(self) -> None:
         session = self.session
@@ -516,7 +468,7 @@ class CancelDeferralDialog(QDialog):
                                                             refund_method=method), done, self._failed, context=self)
 
 
-class NotReturnedDialog(QDialog):
+class NotReturnedDialog(_DeskDialog):
     """Belongings still stored at the end of the day (today's and older), each returnable here."""
 
     def __init__(self, session: Session, day: dt.date, parent=None) -> None:
@@ -528,29 +480,10 @@ class NotReturnedDialog(QDialog):
         self.table = _table([tr("寄存牌", "Tag"), tr("物品", "What"), tr("体检号", "Visit"), tr("姓名", "Name"),
                              tr("寄存时间", "Stored at")], "notReturnedTable")
         self.count = QLabel(objectName="notReturnedCount")
-        self.message = error_label("message")
-        give_back = QPushButton(tr("归还所选 (Enter)", "Return selected (Enter)"), objectName="returnSelected")
-        give_back.setDefault(True)
-        give_back.clicked.connect(self.return_selected)
-        close = QPushButton(tr("关闭 (Esc)", "Close (Esc)"), autoDefault=False)
-        close.clicked.connect(self.reject)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.count)
-        buttons.addStretch()
-        buttons.addWidget(close)
-        buttons.addWidget(give_back)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.table, 1)
-        layout.addWidget(self.message)
-        layout.addLayout(buttons)
+        give_back = _ok_button(tr("归还所选 (Enter)", "Return selected (Enter)"), "returnSelected", self.return_selected)
+        self._lay_out((self.table, 1), buttons=self._buttons(give_back, tr("关闭 (Esc)", "Close (Esc)"), (self.count,)))
         fit_to_screen(self, 720, 420)
         self.reload()
-
-    def _failed(self, exc: BaseException) -> None:
-        if isinstance(exc, UserError):
-            self.message.setText(exc.message)
-            return
-        show_error(self, exc)
 
     def reload(self) -> None:
         day = self.day
