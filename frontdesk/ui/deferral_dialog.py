@@ -64,6 +64,8 @@ class CapacityPicker(QHBoxLayout):
         self.table = _table([tr("日期", "Date"), tr("星期", "Day"), tr("剩余名额", "Places left")], "capacityTable")
         self.table.itemSelectionChanged.connect(self._row_chosen)
         self.calendar.selectionChanged.connect(self._date_chosen)
+        # The calendar's view keeps Enter (and double-click) to itself: it confirms the dialog from there.
+        self.calendar.activated.connect(lambda _date: owner.confirm())
         self.chosen_label = QLabel(objectName="chosenCapacity")
         self.chosen_label.setWordWrap(True)
         right = QVBoxLayout()

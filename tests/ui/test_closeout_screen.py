@@ -10,7 +10,7 @@ from decimal import Decimal as D
 import pypdfium2
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QMessageBox, QTableView
 
 from frontdesk import clock, config
 from frontdesk.domain.enums import IdType, PaymentMethod, Role
@@ -147,7 +147,11 @@ def _drive_deferral(qtbot, day):
         assert dialog.picker.table.rowCount() == deferral_dialog.CAPACITY_DAYS
         assert "骨密度室：余" in dialog.picker.table.item(0, 2).text()
         dialog.picker.select(day)
-        dialog.confirm()
+        # Enter on the calendar, where the focus starts, confirms (the calendar's own view takes the key).
+        dialog.show()
+        view = dialog.picker.calendar.findChild(QTableView)
+        assert dialog.focusWidget() in (dialog.picker.calendar, view)
+        qtbot.keyClick(view, Qt.Key.Key_Return)
         settle(qtbot)
         return dialog.result() == 1
     return exec_
