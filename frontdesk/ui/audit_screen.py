@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDateEdit, QDialog,
                                QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPushButton, QScrollArea, QTableView,
                                QVBoxLayout, QWidget)
 
+from frontdesk import clock
 from frontdesk.i18n import tr
 from frontdesk.services import audit, audit_words
 from frontdesk.services.audit import AuditEntry
@@ -43,8 +44,8 @@ class AuditScreen(QWidget):
         self.user = QLineEdit(objectName="auditUser", placeholderText=tr("用户名", "user name"))
         self.action = QComboBox(objectName="auditAction")
         self.text = QLineEdit(objectName="auditText", placeholderText=tr("记录号或内容", "record or details"))
-        self.since = QDateEdit(QDate.currentDate().addDays(-7), calendarPopup=True, objectName="since")
-        self.until = QDateEdit(QDate.currentDate(), calendarPopup=True, objectName="until")
+        self.since = QDateEdit(QDate(clock.today()).addDays(-7), calendarPopup=True, objectName="since")
+        self.until = QDateEdit(QDate(clock.today()), calendarPopup=True, objectName="until")
         for edit in (self.since, self.until):
             edit.setDisplayFormat("yyyy-MM-dd")
         search = QPushButton(tr("查询", "Search"), objectName="auditSearch")

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QApplication, QComboBox, QGrou
                                QListWidget, QListWidgetItem, QMessageBox, QPushButton, QSplitter, QTableWidget,
                                QTableWidgetItem, QVBoxLayout, QWidget)
 
-from frontdesk import config
+from frontdesk import clock, config
 from frontdesk.domain.codes import CodeKind, looks_like_code
 from frontdesk.domain.enums import VisitSource
 from frontdesk.domain.money import format_amount
@@ -66,13 +66,14 @@ def _is_today_booking(hit) -> bool:
 class CheckInScreen(QWidget):
     checked_in = Signal(object)  # CheckInResult
     print_labels_requested = Signal(int)  # visit id: the labels screen prints them
-    makeup_requested = Signal(str)  # a deferral slip scanned into the search: the make-up check-in (close-out)
+    # A guide sheet or deferral slip scanned into the search is no new check-in: the main window routes it
+    # (an open visit's close-out, the make-up check-in) as it routes any scan.
+    code_scanned = Signal(str)
 
     def __init__(self, session: Session, settings: config.WorkstationSettings, parent=None) -> None:
         super().__init__(parent)
         self.session = session
         self.settings = settings
-        self.today = dt.date.today()
         self.request: CheckInRequest | None = None
         self.result: checkin.CheckInResult | None = None
         self._search_seq = 0
@@ -257,6 +258,11 @@ class CheckInScreen(QWidget):
         # Shown last: showing it while the rest still takes its room would grow the window off the screen.
         self.done_box.setVisible(stage == "done")
 
+    @property
+    def today(self) -> dt.date:
+        """The desk's day, read at each use: a desk left open past midnight works on the new day."""
+        return clock.today()
+
     def focus_search(self) -> None:
         self.search_box.setFocus()
         self.search_box.selectAll()
@@ -295,10 +301,12 @@ class CheckInScreen(QWidget):
     def _search_now_and_pick(self) -> None:
         self._timer.stop()
         text = self.search_box.text().strip()
-        if looks_like_code(normalize_digits(text)) is CodeKind.DEFERRAL:
-            # The guest came back with the deferral slip: a make-up visit, not a new check-in.
-            self.search_box.clear()
-            self.makeup_requested.emit(text)
+        digits = normalize_digits(text)
+        kind = looks_like_code(digits)
+        # (An 11-digit number starting with 1 is a mobile phone: searched, as the main window does.)
+        if kind is CodeKind.DEFERRAL or (kind is CodeKind.VISIT and not digits.startswith("1")):
+            self.search_box.clear()  # so the next scan starts afresh when the desk comes back here
+            self.code_scanned.emit(text)
             return
         self._auto_pick = True
         self._run_search()

@@ -123,7 +123,7 @@ class CloseoutScreen(QWidget):
     # -- building -------------------------------------------------------------
     def _build_list(self) -> QWidget:
         box = QWidget()
-        self.day = QDateEdit(QDate.currentDate(), calendarPopup=True, objectName="closeoutDay")
+        self.day = QDateEdit(QDate(clock.today()), calendarPopup=True, objectName="closeoutDay")
         self.day.setDisplayFormat("yyyy-MM-dd")
         self.day.dateChanged.connect(self.refresh_list)
         self.filter = QComboBox(objectName="closeoutFilter")

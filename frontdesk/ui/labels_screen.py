@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QApplication, QCheckBox, QComb
                                QHeaderView, QLabel, QLineEdit, QPushButton, QTableWidget, QTableWidgetItem,
                                QTabWidget, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget)
 
-from frontdesk import config
+from frontdesk import clock, config
 from frontdesk.domain.codes import CodeKind, parse_code
 from frontdesk.domain.enums import SpecimenStatus
 from frontdesk.errors import PrintError, UserError
@@ -165,7 +165,7 @@ class LabelsScreen(QWidget):
         return page
 
     def _build_handover_tab(self) -> QWidget:
-        self.handover_day = QDateEdit(QDate.currentDate(), calendarPopup=True, objectName="handoverDay")
+        self.handover_day = QDateEdit(QDate(clock.today()), calendarPopup=True, objectName="handoverDay")
         self.handover_day.setDisplayFormat("yyyy-MM-dd")
         self.handover_day.dateChanged.connect(lambda _d: self.refresh_handover())
         self.handover_tree = QTreeWidget(objectName="handoverTree")
@@ -472,7 +472,7 @@ class LabelsScreen(QWidget):
         day = self.handover_day.date().toPython()
 
         def work():
-            return specimens.handover_candidates(day), specimens.handovers_on(dt.date.today())
+            return specimens.handover_candidates(day), specimens.handovers_on(clock.today())
 
         run_in_background(work, self._fill_handover, lambda exc: self._failed_handover(exc), context=self)
 

@@ -72,7 +72,7 @@ def _checkin(w: "MainWindow") -> QWidget:
     page.session = w.session
     # 打印条码 (F12) after check-in prints through the labels screen, which stays where it is.
     page.print_labels_requested.connect(w.print_check_in_labels)
-    page.makeup_requested.connect(w.open_makeup)
+    page.code_scanned.connect(w.handle_scan)
     return page
 
 

@@ -208,7 +208,7 @@ class ReportsScreen(QWidget):
         return page
 
     def _appointments_tab(self) -> QWidget:
-        self.appt_day = QDateEdit(QDate.currentDate(), calendarPopup=True, objectName="apptDay")
+        self.appt_day = QDateEdit(QDate(clock.today()), calendarPopup=True, objectName="apptDay")
         self.appt_day.setDisplayFormat("yyyy-MM-dd")
         self.appt_day.dateChanged.connect(lambda _d: self.refresh_appointments())
         self.appt_slots = _table("apptSlots", [tr("时段", "Slot"), tr("已约 / 上限", "Booked / limit"),

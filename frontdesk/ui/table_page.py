@@ -9,6 +9,7 @@ from PySide6.QtCore import QAbstractTableModel, QDate, QModelIndex, Qt, Signal
 from PySide6.QtWidgets import (QAbstractItemView, QDateEdit, QHBoxLayout, QHeaderView, QLabel, QPushButton,
                                QTableView, QVBoxLayout, QWidget)
 
+from frontdesk import clock
 from frontdesk.i18n import tr
 from frontdesk.services.overview import Table
 from frontdesk.services.changes import ALL_TOPICS
@@ -57,7 +58,7 @@ class TablePage(QWidget):
         self.loader = loader
         self.with_day = with_day
         self.title = QLabel(title, objectName="pageTitle")
-        self.day = QDateEdit(QDate.currentDate(), calendarPopup=True, objectName="day")
+        self.day = QDateEdit(QDate(clock.today()), calendarPopup=True, objectName="day")
         self.day.setDisplayFormat("yyyy-MM-dd")
         self.day.setVisible(with_day)
         self.day.dateChanged.connect(self.refresh)

@@ -384,3 +384,17 @@ def test_route_after_check_in_is_the_guide_sheets_list_in_its_order(screen, qtbo
     assert [(int(n), name) for n, name in printed] == list(enumerate(stations, start=1))
     # The queue figure says what it counts.
     assert "排队人数：已报到、在该科室尚未完成的客人" in page.done_text.text()
+
+
+def test_a_desk_left_open_past_midnight_checks_in_on_the_new_day(screen, qtbot):
+    # The screen was built "yesterday"; the desk scans a booking of the day it is now.
+    window, page = screen
+    assert page.today == clock.today()  # the desk worked "yesterday"
+    tomorrow = clock.today() + dt.timedelta(days=1)
+    booking = m.Booking.select().where((m.Booking.exam_date == tomorrow) & (m.Booking.status == "booked")).first()
+    with clock.pinned(dt.datetime.combine(tomorrow, dt.time(7, 40))):
+        page.search_box.setFocus()
+        qtbot.keyClicks(page.search_box, booking.booking_no)
+        _press_enter(qtbot)
+        assert page.guest_form.name.text() == booking.guest.name
+        assert page.package.currentData() == booking.package_id  # its booking is today's, not "another day's"

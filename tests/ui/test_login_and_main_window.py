@@ -121,6 +121,24 @@ def test_scan_of_a_guide_sheet_still_open_today_opens_its_close_out(app, qtbot, 
     assert getattr(window, "last_visit_dialog", None) is None
 
 
+def test_a_guide_sheet_scanned_into_the_check_in_search_goes_to_its_close_out(app, qtbot, demo_db):
+    # After login the focus is in the check-in search box: the scanner types there.
+    from frontdesk import clock
+
+    visit = (m.Visit.select().where((m.Visit.status == "checked_in") & (m.Visit.visit_date == clock.today()))
+             .order_by(m.Visit.id).first())
+    window = _window(qtbot, "qiantai", "demo-desk-2026")
+    checkin = window.pages["checkin"]
+    checkin.search_box.setFocus()
+    qtbot.keyClicks(checkin.search_box, visit.visit_no)
+    qtbot.keyClick(checkin.search_box, Qt.Key.Key_Return)
+    settle(qtbot)
+    assert window.current_task() == "closeout"
+    page = window.pages["closeout"]
+    qtbot.waitUntil(lambda: page.view is not None and page.view.visit_id == visit.id)
+    assert checkin.search_box.text() == ""  # the next scan at check-in starts afresh
+
+
 def test_scan_of_mistyped_code_is_refused_clearly(app, qtbot, demo_db, monkeypatch):
     shown = []
     monkeypatch.setattr("frontdesk.ui.main_window.show_error", lambda parent, exc: shown.append(exc))
