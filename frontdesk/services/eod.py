@@ -784,10 +784,13 @@ def _closing(day: dt.date, desk: str, close: q.DayCloseRow | None, names: dict[s
 
 
 def _live_report(session: Session, day: dt.date, desk: str, names: dict[str, str], *,
-                 counted: Decimal | None = None) -> EndOfDayReport:
+                 counted: Decimal | None = None, money_until: dt.datetime | None = None) -> EndOfDayReport:
     start, end = day_bounds(day)
     visits, numbers, packages, organisations, stations, half_hours = _numbers_and_work(day, desk, names)
-    money = _Money(day, start, end, desk, names).build(counted)
+    # Closing signs the money up to the moment of closing; what is stamped later is a correction (_corrections),
+    # even a receipt already in the database from a desk whose clock runs ahead: never counted in both.
+    money_end = min(end, money_until) if money_until is not None else end
+    money = _Money(day, start, money_end, desk, names).build(counted)
     specimens = _specimens(day, start, end, desk, names)
     reports = _reports(day, start, end, desk)
     belongings = tuple(BelongingOut(tag, no, name, description, at, names.get(by, by))
@@ -887,9 +890,9 @@ def close_day(session: Session, day: dt.date, counted_cash: Decimal, *, desk: st
     with db.transaction():
         if q.day_close(day, desk) is not None:
             raise ConflictError(_closed_already(day, desk))
-        report = _live_report(session, day, desk, names, counted=counted_cash)
-        cash = report.money.cash
         now = clock.now()
+        report = _live_report(session, day, desk, names, counted=counted_cash, money_until=now)
+        cash = report.money.cash
         closing = ClosingState(True, scope, desk, session.username, session.display_name, now, cash.expected,
                                counted_cash, cash.difference, True, ())
         report = replace(report, closing=closing)

@@ -297,6 +297,22 @@ def test_void_next_morning_is_a_correction_and_the_signed_figures_stay(superviso
     assert json.loads(entry.details)["closed_day"] == DAY.isoformat()
 
 
+def test_receipts_stamped_after_the_close_are_corrections_not_also_signed_figures(supervisor, known_day):
+    # Another desk's clock runs ahead (or the day is closed early): receipts already in the database carry
+    # times after the close. The signed figures are what was there up to the close; each later-stamped
+    # receipt is one correction, never counted in both.
+    clock.pin(at(DAY, 9, 30))
+    report = eod.close_day(supervisor, DAY, D("378.00"))
+    # Up to 09:30: 298 + 298 + 380 (organisation account) + 80 = 1056 gross, nothing refunded or voided yet.
+    assert (report.money.gross, report.money.refunds, report.money.voids) == (D("1056.00"), D("0"), D("0"))
+    again = eod.build_report(supervisor, DAY)
+    assert again.money.gross == D("1056.00")
+    kinds = sorted((c.kind, c.amount) for c in again.closing.corrections)
+    assert kinds == sorted([(eod.CORRECTION_LATE, D("168.00")), (eod.CORRECTION_REFUND, D("-15.00")),
+                            (eod.CORRECTION_VOID, D("-168.00"))])
+    assert again.money.net + again.closing.corrections_total == D("1041.00")  # the day's real net, once
+
+
 def test_refund_of_a_closed_days_receipt_is_a_correction(supervisor, known_day, cat):
     eod.close_day(supervisor, DAY, D("378.00"))
     clock.pin(at(NEXT, 9, 30))
