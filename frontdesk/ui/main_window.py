@@ -284,6 +284,9 @@ class MainWindow(QMainWindow):
             if kind in (CodeKind.SPECIMEN, CodeKind.VISIT) and self.current_task() == "labels":
                 self.pages["labels"].handle_scan(code)  # receives the container (or opens the visit) there
                 return
+            if kind is CodeKind.VISIT and self.current_task() == "reports":
+                self.pages["reports"].handle_scan(code)  # received, handed out or booked there
+                return
             if self.current_task() == "closeout":
                 self.pages["closeout"].handle_scan(code)  # a guide sheet opens its close-out; other codes say why not
                 return

@@ -311,13 +311,30 @@ class ReportsScreen(QWidget):
     def showEvent(self, event) -> None:  # noqa: N802
         super().showEvent(event)
         self.refresh()
+        self._focus_tab(self.tabs.currentIndex())  # the scanner types into the tab's field at once
 
     def _tab_changed(self, index: int) -> None:
         self._say("")  # what was said belongs to the tab it was said on
         self.refresh()
+        self._focus_tab(index)
+
+    def _focus_tab(self, index: int) -> None:
         focus = {TAB_ARRIVAL: self.arrival_scan, TAB_SHELF: self.shelf_table, TAB_HANDOUT: self.handout_search,
                  TAB_APPOINTMENTS: self.appt_visit, TAB_CALLS: self.call_table}[index]
         focus.setFocus()
+
+    def handle_scan(self, code: str) -> None:
+        """A visit number scanned on this page (no field of it focused): what the current tab does with one."""
+        index = self.tabs.currentIndex()
+        if index == TAB_ARRIVAL:
+            self.receive([code], self.arrival_shelf.text())
+        elif index == TAB_APPOINTMENTS:
+            self.appt_visit.setText(code)
+            self.appt_slot.setFocus()
+        else:  # the waiting shelf, the hand-out and the call list: the guest is here for the report
+            self.tabs.setCurrentIndex(TAB_HANDOUT)
+            self.handout_search.setText(code)
+            self._handout_searched()
 
     def _say(self, text: str, state: str = "ok", label: QLabel | None = None) -> None:
         label = label or self.banner

@@ -309,3 +309,26 @@ def test_a_file_that_is_no_list_is_said_so(screen, qtbot, tmp_path):
     screen.load_arrival_file(str(path))
     settle(qtbot)
     assert "CSV" in screen.banner.text() and "report.pdf" in _result_texts(screen)[0]
+
+
+def test_a_scan_right_after_opening_the_reports_page_receives_the_report(app, qtbot, desk_session, closed_visit):
+    # The desk opens 报告发放 and scans at once: the arrival field has the focus, and a scan caught by the
+    # main window on this page (focus elsewhere) goes to the page too, not to the visit window.
+    from frontdesk.ui.main_window import MainWindow
+
+    a, b = closed_visit(), closed_visit("李四")
+    window = MainWindow(desk_session, config.load(), "SQLite test")
+    qtbot.addWidget(window)
+    window.show()
+    page = window.show_task("reports")
+    settle(qtbot)
+    assert page.arrival_scan.hasFocus()
+    _type(qtbot, page.arrival_scan, a.visit_no)
+    settle(qtbot)
+    window.nav.setFocus()
+    for ch in b.visit_no:
+        qtbot.keyClick(window.nav, ch)
+    qtbot.keyClick(window.nav, Qt.Key.Key_Return)
+    settle(qtbot)
+    assert m.Visit.get_by_id(a.id).status == m.Visit.get_by_id(b.id).status == VisitStatus.REPORT_READY.value
+    assert getattr(window, "last_visit_dialog", None) is None
