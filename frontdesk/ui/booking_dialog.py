@@ -280,6 +280,8 @@ class BookingDialog(QDialog):
                 first = item
         if first is not None:
             self.items.setCurrentItem(first)
+        else:
+            self.items.setCurrentRow(-1)  # nothing shown: Space must not tick a hidden item
 
     def checked_items(self) -> list[int]:
         return [self.items.item(r).data(Qt.ItemDataRole.UserRole) for r in range(self.items.count())

@@ -136,7 +136,12 @@ def test_booking_a_found_guest_with_the_keyboard_and_the_slip_preview(qtbot, scr
         qtbot.keyClick(dialog.package, Qt.Key.Key_Down)
     qtbot.keyClick(dialog, Qt.Key.Key_I, Qt.KeyboardModifier.AltModifier)
     assert has_focus(dialog.item_filter)
-    dialog.item_filter.setText("骨密度")                           # typed through the input method
+    dialog.item_filter.setText("血")                               # typed through the input method
+    dialog.item_filter.setText("血zzz")                            # ... on until nothing matches
+    dialog.items.setFocus()
+    qtbot.keyClick(dialog.items, Qt.Key.Key_Space)
+    assert dialog.checked_items() == []                            # no hidden item ticked
+    dialog.item_filter.setText("骨密度")
     dialog.items.setFocus()
     qtbot.keyClick(dialog.items, Qt.Key.Key_Space)
     assert dialog.checked_items() == [item("BMD").id]
