@@ -39,6 +39,8 @@ ACTIONS: dict[str, tuple[str, str]] = {
     "receipt.reprint": ("补打收据", "Receipt reprinted"),
     "guide_sheet.print": ("打印导检单", "Guide sheet printed"),
     "guide_sheet.reprint": ("补打导检单", "Guide sheet reprinted"),
+    "deferral_slip.print": ("打印缓检单", "Deferral slip printed"),
+    "deferral_slip.reprint": ("补打缓检单", "Deferral slip reprinted"),
     "handover.print": ("打印交接单", "Hand-over list printed"),
     "handover.reprint": ("补打交接单", "Hand-over list reprinted"),
     "label.print": ("打印条码标签", "Labels printed"),

@@ -23,6 +23,7 @@ DOCUMENT_KINDS: dict[str, tuple[str, str]] = {
     "handover": ("handover", "handover"),
     "report_handout": ("report_handout_receipt", "report_handout"),  # record_id: the hand-out's id
     "eod": ("eod_report", "day"),  # record_id: the date (services/eod.py)
+    "deferral_slip": ("deferral_slip", "visit"),  # record_id: the original visit's id
 }
 
 
@@ -42,6 +43,12 @@ class PrintedDocument:
     @staticmethod
     def guide_sheet(visit_id: int, visit_no: str) -> PrintedDocument:
         return PrintedDocument("guide", str(visit_id), visit_no)
+
+    @staticmethod
+    def deferral_slip(visit_id: int) -> PrintedDocument:
+        from frontdesk.domain.codes import make_deferral_no
+
+        return PrintedDocument("deferral_slip", str(visit_id), make_deferral_no(visit_id))
 
     @staticmethod
     def handover(handover_no: str) -> PrintedDocument:

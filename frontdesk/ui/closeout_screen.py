@@ -459,12 +459,14 @@ class CloseoutScreen(QWidget):
         by = self.session.display_name
 
         def show(pdf: bytes) -> None:
+            from frontdesk.services.document_audit import PrintedDocument
             from frontdesk.ui.document_preview_dialog import DocumentPreviewDialog
 
             preview = DocumentPreviewDialog(tr("缓检通知单", "Deferred items slip"), pdf,
                                             printer_name=document_printer(self.settings, "list"),
                                             suggested_name=f"deferral-{visit_id}-{day:%Y%m%d}.pdf",
-                                            page_size_mm=(148.0, 210.0), parent=self)
+                                            page_size_mm=(148.0, 210.0), session=self.session,
+                                            document=PrintedDocument.deferral_slip(visit_id), parent=self)
             preview.setObjectName("deferralSlipPreview")
             self.last_preview = preview
             preview.open()

@@ -22,6 +22,7 @@ from frontdesk.errors import UserError
 from frontdesk.i18n import tr
 from frontdesk.services import belongings, deferrals
 from frontdesk.services.closeout import CloseoutView
+from frontdesk.services.document_audit import PrintedDocument
 from frontdesk.services.session import Session
 from frontdesk.ui.error_dialogs import show_error
 from frontdesk.ui.screen_fit import fit_to_screen
@@ -348,7 +349,8 @@ class MakeupDialog(_DeskDialog):
             preview = DocumentPreviewDialog(tr("导检单（补检）", "Guide sheet (make-up)"), pdf,
                                             printer_name=document_printer(self.settings, "guide"),
                                             suggested_name=f"guide-{visit_no}.pdf", page_size_mm=(210.0, 297.0),
-                                            parent=self)
+                                            session=self.session,
+                                            document=PrintedDocument.guide_sheet(visit_id, visit_no), parent=self)
             preview.setObjectName("makeupGuidePreview")
             self.last_preview = preview
             preview.open()
@@ -368,6 +370,7 @@ class MakeupDialog(_DeskDialog):
             preview = DocumentPreviewDialog(tr("缓检通知单", "Deferred items slip"), pdf,
                                             printer_name=document_printer(self.settings, "list"),
                                             suggested_name=f"deferral-{d.visit_no}.pdf", page_size_mm=(148.0, 210.0),
+                                            session=self.session, document=PrintedDocument.deferral_slip(d.visit_id),
                                             parent=self)
             preview.setObjectName("deferralSlipPreview")
             self.last_preview = preview

@@ -157,7 +157,9 @@ def _drive_deferral(qtbot, day):
     return exec_
 
 
-def test_defer_with_f_shows_capacity_defers_and_previews_the_slip(qtbot, screen, visit_with, monkeypatch):
+def test_defer_with_f_shows_capacity_defers_and_previews_the_slip(qtbot, screen, visit_with, monkeypatch, tmp_path):
+    from frontdesk.domain.codes import make_deferral_no
+
     visit = visit_with("GENERAL", "BMD")
     target = clock.today() + dt.timedelta(days=5)
     monkeypatch.setattr(deferral_dialog.DeferralDialog, "exec", _drive_deferral(qtbot, target))
@@ -171,6 +173,10 @@ def test_defer_with_f_shows_capacity_defers_and_previews_the_slip(qtbot, screen,
     doc = pypdfium2.PdfDocument(preview.pdf_bytes)
     text = doc[0].get_textpage().get_text_bounded()
     assert "骨密度" in text and visit.visit_no in text and f"{target:%Y-%m-%d}" in text
+    # Saved (or printed), the slip is in the audit trail under the visit, with its slip number.
+    preview.save_pdf(str(tmp_path / "slip.pdf"))
+    entry = m.AuditLog.get(m.AuditLog.action == "deferral_slip.print")
+    assert entry.record_id == str(visit.id) and make_deferral_no(visit.id) in entry.details
     preview.close()
 
 
