@@ -233,7 +233,8 @@ def _sex(value: object, id_sex: str | None, check: _Check) -> str:
 def _phone(value: object, check: _Check) -> str:
     text = _text(value)
     if not text:
-        check.warnings.append(tr("缺少手机号（无法发送检前提醒）", "No phone (no pre-exam reminder possible)"))
+        check.warnings.append(tr("缺少手机号（无法发送检前提醒；补上手机号才能为其预约）",
+                                 "No phone (no pre-exam reminder; add a phone number before booking this person)"))
         return ""
     try:
         return validate_mobile(text)
