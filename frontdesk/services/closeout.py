@@ -143,7 +143,7 @@ class CloseoutView:
     def belongings_warning(self) -> str:
         if not self.belongings:
             return ""
-        tags = "、".join(b.tag_no for b in self.belongings)
+        tags = tr("、", ", ").join(b.tag_no for b in self.belongings)
         return tr("客人还有寄存物品未取（寄存牌 {t}），请先归还。", "The guest still has belongings stored (tag {t}); "
                   "hand them back first.", t=tags)
 
@@ -225,7 +225,7 @@ def _items_and_blockers(visit_id: int) -> tuple[tuple[CloseoutItem, ...], tuple[
         if specimen.status not in _OPEN_SPECIMEN:
             continue
         tube = specimen.tube_type
-        names = "、".join(_name(vi.item) for vi in vis)
+        names = tr("、", ", ").join(_name(vi.item) for vi in vis)
         if specimen.status == SpecimenStatus.LABEL_PRINTED.value:
             text = tr("{t} {b} 已打印标签但未交回/未采集（{n}）", "{t} {b}: label printed but never handed in ({n})",
                       t=_name(tube), b=specimen.barcode, n=names)
@@ -479,12 +479,12 @@ def close_visit(session: Session, visit_id: int, *, belongings_confirmed: bool =
         _, blockers = _items_and_blockers(visit.id)
         if blockers:
             raise ConflictError(tr("还不能交单：{b}", "Cannot close yet: {b}",
-                                   b="；".join(b.text for b in blockers)), field="blockers")
+                                   b=tr("；", "; ").join(b.text for b in blockers)), field="blockers")
         stored = cq.belongings(visit_id=visit.id, stored_only=True)
         if stored and not belongings_confirmed:
             raise BelongingsStoredError(tr("客人还有寄存物品未取（寄存牌 {t}）。仍要交单吗？",
                                            "The guest still has belongings stored (tag {t}). Close anyway?",
-                                           t="、".join(b.tag_no for b in stored)), field="belongings")
+                                           t=tr("、", ", ").join(b.tag_no for b in stored)), field="belongings")
         now = m.utcnow()
         cancelled = cq.cancel_unused_open_specimens(visit.id, now)
         if not cq.close_visit_row(visit.id, now, session.username, VisitStatus.CLOSED.value):

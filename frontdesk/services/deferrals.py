@@ -136,7 +136,7 @@ def _check_date(to_date: dt.date, visit: m.Visit, station_ids: Sequence[int], to
 
     def dates_text(around: dt.date) -> str:
         dates = nearest_fitting(station_ids, around, earliest, exclude_visit_id=exclude_visit_id)
-        return "、".join(f"{d:%Y-%m-%d}" for d in dates) or tr("（未来{n}天内无空位）", "(none in the next {n} days)",
+        return tr("、", ", ").join(f"{d:%Y-%m-%d}" for d in dates) or tr("（未来{n}天内无空位）", "(none in the next {n} days)",
                                                               n=HORIZON_DAYS)
 
     if to_date < earliest:
@@ -145,7 +145,7 @@ def _check_date(to_date: dt.date, visit: m.Visit, station_ids: Sequence[int], to
                                  e=f"{earliest:%Y-%m-%d}", d=dates_text(earliest)), field="date")
     day = capacity(station_ids, to_date, 1, exclude_visit_id=exclude_visit_id)[0]
     if not day.fits:
-        full = "、".join(s.station_name for s in day.stations if s.full)
+        full = tr("、", ", ").join(s.station_name for s in day.stations if s.full)
         raise ConflictError(tr("{day} {s} 已约满。最近可约：{d}", "{day}: {s} is fully booked. Nearest dates that fit: {d}",
                                day=f"{to_date:%Y-%m-%d}", s=full, d=dates_text(to_date)), field="date")
 

@@ -178,6 +178,9 @@ class CloseoutScreen(QWidget):
         header = self.items.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        # A long state or specimen ("Abandoned: the guest refused") must not squeeze the item's name away:
+        # those columns stop at a width and show the rest as a tooltip.
+        header.setMaximumSectionSize(230)
         self.keys_hint = QLabel(tr("按键：空格/D 已检　F 缓检　A 弃检　U 撤销　R 退项　B 归还物品　S 寄存",
                                    "Keys: Space/D done  F defer  A abandon  U undo  R refund  B return belongings  "
                                    "S store"), objectName="closeoutKeys")
@@ -272,6 +275,7 @@ class CloseoutScreen(QWidget):
                      f"{item.specimen_barcode} {item.specimen_status.label()}" if item.specimen_status else ""]
             for c, text in enumerate(cells):
                 cell = QTableWidgetItem(text)
+                cell.setToolTip(text)
                 if c == 2:
                     cell.setForeground(QColor(_STATE_COLOURS[item.status]))
                 self.items.setItem(r, c, cell)
@@ -282,7 +286,7 @@ class CloseoutScreen(QWidget):
         elif not view.blockers:
             self.blockers.addItem(QListWidgetItem(tr("无，可以交单（Ctrl+Enter）", "Nothing: ready to close (Ctrl+Enter)")))
         self.belongings.setText(
-            tr("寄存物品：{t}", "Belongings stored: {t}", t="；".join(
+            tr("寄存物品：{t}", "Belongings stored: {t}", t=tr("；", "; ").join(
                 f"{b.tag_no} {b.description}".strip() for b in view.belongings)) if view.belongings else
             tr("寄存物品：无", "Belongings stored: none"))
         if message or view.notice:
@@ -516,7 +520,7 @@ class CloseoutScreen(QWidget):
         if self.view is None or not self.view.belongings:
             return
         ids = [b.belonging_id for b in self.view.belongings]
-        tags = "、".join(b.tag_no for b in self.view.belongings)
+        tags = tr("、", ", ").join(b.tag_no for b in self.view.belongings)
 
         def work():
             for belonging_id in ids:

@@ -85,7 +85,7 @@ class CapacityPicker(QHBoxLayout):
         self.days = days
         self.table.setRowCount(len(days))
         for r, day in enumerate(days):
-            left = "；".join(s.text() for s in day.stations)
+            left = tr("；", "; ").join(s.text() for s in day.stations)
             cells = [f"{day.day:%Y-%m-%d}", _weekday(day.day),
                      left + ("" if day.fits else tr("（已满）", " (full)"))]
             for c, text in enumerate(cells):
@@ -119,7 +119,7 @@ class CapacityPicker(QHBoxLayout):
         index = self.days.index(match)
         if not any(r.row() == index for r in self.table.selectionModel().selectedRows()):
             self.table.selectRow(index)
-        text = "；".join(s.text() for s in match.stations)
+        text = tr("；", "; ").join(s.text() for s in match.stations)
         self.chosen_label.setText(f"{day:%Y-%m-%d}（{_weekday(day)}）：{text}")
         self.chosen_label.setStyleSheet("color: #b00020;" if not match.fits else "color: #1b5e20;")
 
@@ -183,8 +183,8 @@ class DeferralDialog(_DeskDialog):
         self.chosen_date: dt.date | None = None
         self.setWindowTitle(tr("缓检 — {v}", "Defer items — {v}", v=view.visit_no))
         items = [i for i in view.items if i.visit_item_id in item_ids]
-        intro = QLabel(tr("缓检项目：{i}", "Items to defer: {i}", i="、".join(f"{i.item_name}（{i.station_name}）"
-                                                                           for i in items)), wordWrap=True)
+        named = tr("、", ", ").join(tr("{n}（{s}）", "{n} ({s})", n=i.item_name, s=i.station_name) for i in items)
+        intro = QLabel(tr("缓检项目：{i}", "Items to defer: {i}", i=named), wordWrap=True)
         station_ids = sorted({i.station_id for i in items})
         self.picker = CapacityPicker(station_ids, deferrals.earliest_date(view.visit_date, clock.today()), None, self)
         ok = _ok_button(tr("缓检并打印缓检单 (Enter)", "Defer and print the slip (Enter)"), "confirmDefer", self.confirm)
@@ -216,7 +216,7 @@ class AbandonDialog(_DeskDialog):
         super().__init__(parent)
         self.setWindowTitle(tr("弃检", "Abandon items"))
         intro = QLabel(tr("弃检项目：{i}。弃检后不再安排检查。", "Items given up: {i}. They will not be done.",
-                          i="、".join(item_names)), wordWrap=True)
+                          i=tr("、", ", ").join(item_names)), wordWrap=True)
         self.reason_box = QComboBox(objectName="abandonReason", editable=True)
         for zh, en in self.REASONS:
             self.reason_box.addItem(tr(zh, en))
@@ -295,7 +295,7 @@ class MakeupDialog(_DeskDialog):
         self.found = found
         self.table.setRowCount(len(found))
         for r, d in enumerate(found):
-            items = "、".join(i.item_name for i in d.items)
+            items = tr("、", ", ").join(i.item_name for i in d.items)
             for c, text in enumerate((d.visit_no, d.guest_name_masked, f"{d.deferred_to:%Y-%m-%d}", items)):
                 self.table.setItem(r, c, QTableWidgetItem(text))
         if found:
@@ -321,7 +321,7 @@ class MakeupDialog(_DeskDialog):
             self.makeup = result
             self.message.setStyleSheet("color: #1b5e20;")
             self.message.setText(tr("已补检报到：体检号 {v}（{i}），无需收费。", "Checked in: visit {v} ({i}); nothing to pay.",
-                                    v=result.visit_no, i="、".join(result.items)))
+                                    v=result.visit_no, i=tr("、", ", ").join(result.items)))
             self.checked_in.emit(result.visit_id)
             self._preview_guide(result.visit_id, result.visit_no)
             self.find_after_check_in()
@@ -411,7 +411,7 @@ class MoveDeferralDialog(_DeskDialog):
         self.setWindowTitle(tr("缓检改期 — {v}", "Move deferral — {v}", v=deferral.visit_no))
         stations = sorted({i.station_id for i in deferral.items})
         intro = QLabel(tr("原定 {d}：{i}", "Was {d}: {i}", d=f"{deferral.deferred_to:%Y-%m-%d}",
-                          i="、".join(i.item_name for i in deferral.items)), wordWrap=True)
+                          i=tr("、", ", ").join(i.item_name for i in deferral.items)), wordWrap=True)
         self.picker = CapacityPicker(stations, deferrals.earliest_date(deferral.visit_date, clock.today()),
                                      deferral.visit_id, self)
         ok = _ok_button(tr("改期 (Enter)", "Move (Enter)"), "confirmMove", self.confirm)
@@ -440,7 +440,7 @@ class CancelDeferralDialog(_DeskDialog):
         self.receipts: list = []
         self.setWindowTitle(tr("取消缓检 — {v}", "Cancel deferral — {v}", v=deferral.visit_no))
         intro = QLabel(tr("{d} 的缓检项目：{i}", "Deferred to {d}: {i}", d=f"{deferral.deferred_to:%Y-%m-%d}",
-                          i="、".join(i.item_name for i in deferral.items)), wordWrap=True)
+                          i=tr("、", ", ").join(i.item_name for i in deferral.items)), wordWrap=True)
         self.reason = QLineEdit(objectName="cancelReason")
         self.refund = QCheckBox(tr("退费（需主管授权）", "Refund (needs a supervisor)"), objectName="cancelRefund")
         self.method = QComboBox(objectName="refundMethod")
