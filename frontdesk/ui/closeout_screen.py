@@ -181,9 +181,11 @@ class CloseoutScreen(QWidget):
         # A long state or specimen ("Abandoned: the guest refused") must not squeeze the item's name away:
         # those columns stop at a width and show the rest as a tooltip.
         header.setMaximumSectionSize(230)
-        self.keys_hint = QLabel(tr("按键：空格/D 已检　F 缓检　A 弃检　U 撤销　R 退项　B 归还物品　S 寄存",
-                                   "Keys: Space/D done  F defer  A abandon  U undo  R refund  B return belongings  "
-                                   "S store"), objectName="closeoutKeys")
+        self.keys_hint = QLabel(tr("按键：空格/D 已检　Ctrl+D 其余全部已盖章　F 缓检　A 弃检　U 撤销　R 退项　"
+                                   "B 归还物品　S 寄存　Ctrl+Enter 交单　M 补检报到",
+                                   "Keys: Space/D done  Ctrl+D all others stamped  F defer  A abandon  U undo  "
+                                   "R refund  B return belongings  S store  Ctrl+Enter close  M make-up check-in"),
+                                objectName="closeoutKeys")
         self.keys_hint.setStyleSheet("color: #555;")
         self.keys_hint.setWordWrap(True)
         self.blockers = QListWidget(objectName="closeoutBlockers")
