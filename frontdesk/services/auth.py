@@ -94,7 +94,7 @@ def _create_user(by: Session, username: str, display_name: str, role: Role, pass
     return user
 
 
-def login(username: str, password: str, desk: str, *, now: dt.datetime | None = None) -> Session:
+def login(username: str, password: str, desk: str, *, now: dt.datetime | None = None, purpose: str = "") -> Session:
     """Check the password and return the session, or raise ``AuthenticationError``.
 
     The attempt is counted as a failure *before* the password is checked, in
@@ -121,11 +121,28 @@ def login(username: str, password: str, desk: str, *, now: dt.datetime | None = 
     with db.transaction():
         if ok:
             m.User.update(failed_attempts=0, locked_until=None).where(m.User.id == user.id).execute()
+        if ok and purpose:
+            # A signature for one action at someone else's desk, not a sign-in: audited as what it is.
+            action = "authorise" if session.can(Role.SUPERVISOR) else "authorise.refused"
+            audit.record(session, action, "user", user.id, purpose=purpose)
+        elif ok:
             audit.record(session, "login", "user", user.id)
         else:
-            audit.record(session, "login.failed", "user", user.id, attempts=attempts)
+            audit.record(session, "authorise.failed" if purpose else "login.failed", "user", user.id,
+                         attempts=attempts, **({"purpose": purpose} if purpose else {}))
     if not ok:
         raise wrong
+    return session
+
+
+def supervisor_signature(username: str, password: str, desk: str, purpose: str) -> Session:
+    """A supervisor's name and password typed at a desk to authorise one action (``purpose``).
+
+    Counted against lock-out like a login; audited as ``authorise`` (or
+    ``authorise.refused`` for an account that is no supervisor's), never as a sign-in.
+    """
+    session = login(username, password, desk, purpose=purpose or "-")
+    session.require(Role.SUPERVISOR)
     return session
 
 

@@ -164,9 +164,8 @@ class RefundDialog(QDialog):
     def _approver(self) -> Session:
         if self.session.can(Role.SUPERVISOR):
             return self.session
-        approver = auth.login(self.supervisor_user.text(), self.supervisor_password.text(), self.session.desk)
-        approver.require(Role.SUPERVISOR)
-        return approver
+        return auth.supervisor_signature(self.supervisor_user.text(), self.supervisor_password.text(),
+                                         self.session.desk, tr("退项退款", "Refund of items"))
 
     def commit(self) -> None:
         self.message.clear()

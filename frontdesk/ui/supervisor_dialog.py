@@ -29,6 +29,7 @@ class SupervisorDialog(QDialog):
     def __init__(self, desk: str, what: str, parent=None) -> None:
         super().__init__(parent)
         self.desk = desk
+        self.what = what
         self.session: Session | None = None
         self.setWindowTitle(tr("需要主管授权", "Supervisor authorisation"))
         intro = QLabel(tr("“{w}”需要前台主管授权。", "“{w}” needs a supervisor.", w=what))
@@ -52,8 +53,7 @@ class SupervisorDialog(QDialog):
 
     def check(self) -> None:
         try:
-            session = auth.login(self.username.text(), self.password.text(), self.desk)
-            session.require(Role.SUPERVISOR)
+            session = auth.supervisor_signature(self.username.text(), self.password.text(), self.desk, self.what)
         except UserError as exc:
             self.message.setText(exc.message)
             self.password.clear()

@@ -201,3 +201,17 @@ def test_list_users_gives_what_a_user_list_needs_and_no_password_hash(fdb, admin
         assert not any(str(value).startswith("scrypt$") for value in dataclasses.asdict(user).values())
         with pytest.raises(dataclasses.FrozenInstanceError):
             user.role = Role.ADMIN
+
+
+def test_a_supervisor_signature_is_audited_as_an_authorisation_not_a_sign_in(admin, fdb):
+    auth.create_user(admin, "zhu", "主管", Role.SUPERVISOR, "Passw0rd!x")
+    auth.create_user(admin, "qian", "前台", Role.RECEPTION, "Passw0rd!x")
+    signed = auth.supervisor_signature("zhu", "Passw0rd!x", "前台2", "作废收据")
+    assert signed.username == "zhu" and signed.desk == "前台2"
+    with pytest.raises(PermissionDeniedError):
+        auth.supervisor_signature("qian", "Passw0rd!x", "前台2", "作废收据")
+    with pytest.raises(AuthenticationError):
+        auth.supervisor_signature("zhu", "wrong-password", "前台2", "作废收据")
+    actions = [(e.username, e.action) for e in m.AuditLog.select().where(m.AuditLog.record_type == "user")
+               .order_by(m.AuditLog.id) if e.action != "user.create"]
+    assert actions == [("zhu", "authorise"), ("qian", "authorise.refused"), ("zhu", "authorise.failed")]
