@@ -753,7 +753,7 @@ def _corrections(day: dt.date, close: q.DayCloseRow, names: dict[str, str]) -> t
 
     def add(kind: str, r: q.ReceiptRow, sign: int, original_no: str, reason: str) -> None:
         found.append(Correction(kind, _local_date(r.event_at), r.event_at, r.receipt_no, original_no, r.visit_no,
-                                sign * _paid(r), sign * _cash_of(r.payments), r.event_by,
+                                sign * _paid(r) + ZERO, sign * _cash_of(r.payments) + ZERO, r.event_by,  # no -0.00
                                 names.get(r.event_by, r.event_by), reason))
 
     reasons = q.refund_reasons(after)

@@ -311,6 +311,8 @@ def test_receipts_stamped_after_the_close_are_corrections_not_also_signed_figure
     assert kinds == sorted([(eod.CORRECTION_LATE, D("168.00")), (eod.CORRECTION_REFUND, D("-15.00")),
                             (eod.CORRECTION_VOID, D("-168.00"))])
     assert again.money.net + again.closing.corrections_total == D("1041.00")  # the day's real net, once
+    (wechat_refund,) = [c for c in again.closing.corrections if c.kind == eod.CORRECTION_REFUND]
+    assert str(wechat_refund.cash_amount) == "0.00"  # no cash moved: not "-0.00" in the CSV
 
 
 def test_refund_of_a_closed_days_receipt_is_a_correction(supervisor, known_day, cat):
