@@ -226,7 +226,7 @@ def test_in_person_with_another_persons_id_is_shown_as_a_mismatch(screen, qtbot,
     assert "不一致" in dialog.message.text() and m.ReportHandout.select().count() == 0
 
 
-def test_pickup_booked_from_the_keyboard_shows_in_the_days_list(screen, qtbot, closed_visit, tmp_path):
+def test_pickup_booked_from_the_keyboard_shows_in_the_days_list(screen, qtbot, closed_visit, tmp_path, monkeypatch):
     visit = closed_visit()
     qtbot.keyClick(screen, Qt.Key.Key_4, Qt.KeyboardModifier.AltModifier)
     settle(qtbot)
@@ -239,7 +239,8 @@ def test_pickup_booked_from_the_keyboard_shows_in_the_days_list(screen, qtbot, c
     assert "已预约" in screen.appt_message.text()
     assert screen.appt_list.rowCount() == 1 and screen.appt_list.item(0, 2).text() == visit.visit_no
     assert screen.appt_slots.item(0, 1).text().startswith("1 /")
-    screen.export_appointments(str(tmp_path / "appointments.csv"))
+    monkeypatch.setattr(screen, "_ask_export_path", lambda title, name: str(tmp_path / "appointments.csv"))
+    qtbot.keyClick(screen.appt_list, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)  # the tab's export key
     settle(qtbot)
     assert "已导出" in screen.appt_message.text() and visit.visit_no in (tmp_path / "appointments.csv").read_text(
         encoding="utf-8-sig")
