@@ -9,7 +9,6 @@ table header repeated.
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -21,7 +20,7 @@ from reportlab.pdfgen.canvas import Canvas
 
 from frontdesk.i18n import tr
 from frontdesk.printing.receipt import (GREY, LIGHT_FILL, Block, draw_lines, draw_text, hline, line_height,
-                                        new_canvas, paginate, wrap_text)
+                                        draw_pages, paginate, wrap_text)
 
 
 @dataclass(frozen=True)
@@ -182,14 +181,5 @@ def render_booking_order(data: BookingOrderData) -> bytes:
                                  header=theader, columns=tcols))
     blocks.append(_row_block([tr("合计", "Total"), str(data.people), "", _money(data.amount)], bold=True,
                              header=theader, columns=tcols))
-    pages = paginate(blocks, _TOP, _TOP, _FOOTER_H)
-    footer = _footer(data)
-    buffer = io.BytesIO()
-    c = new_canvas(buffer, (_PAGE_W, _PAGE_H), f"{_title()} {data.organisation} {data.exam_date:%Y-%m-%d}")
-    for number, placed in enumerate(pages, start=1):
-        for block, block_top in placed:
-            block.draw(c, block_top)
-        footer(c, number, len(pages))
-        c.showPage()
-    c.save()
-    return buffer.getvalue()
+    return draw_pages((_PAGE_W, _PAGE_H), f"{_title()} {data.organisation} {data.exam_date:%Y-%m-%d}",
+                      paginate(blocks, _TOP, _TOP, _FOOTER_H), _footer(data))

@@ -7,7 +7,6 @@ items were not done.
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -31,7 +30,7 @@ from frontdesk.printing.receipt import (
     draw_text,
     hline,
     line_height,
-    new_canvas,
+    draw_pages,
     paginate,
     text_width,
     wrap_text,
@@ -306,14 +305,8 @@ def render_guide_sheet_pdf(data: GuideSheetData) -> bytes:
     first_top = _PAGE_H - _MARGIN_TOP
     pages = paginate(blocks, first_top, first_top - cont_h, _FOOTER_H)
 
-    buffer = io.BytesIO()
-    c = new_canvas(buffer, (_PAGE_W, _PAGE_H), f"{_title()} {data.visit_no}")
-    for number, placed in enumerate(pages, start=1):
+    def page_head(c: Canvas, number: int) -> None:
         if number > 1:
-            draw_cont(c, first_top)
-        for block, top in placed:
-            block.draw(c, top)
-        _footer(c, number, len(pages))
-        c.showPage()
-    c.save()
-    return buffer.getvalue()
+            draw_cont(c, first_top)  # the visit number again, so a loose second page finds its guest
+
+    return draw_pages((_PAGE_W, _PAGE_H), f"{_title()} {data.visit_no}", pages, _footer, page_head)

@@ -11,7 +11,6 @@ run-splitter for the bundled CJK font, one Code 128 drawer).
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -21,7 +20,7 @@ from reportlab.pdfgen.canvas import Canvas
 from frontdesk.i18n import tr
 from frontdesk.printing.receipt import (GREY, LIGHT_FILL, Block, barcode_block_height, baseline, code128_width,
                                         draw_barcode_with_digits, draw_lines, draw_text, hline, line_height,
-                                        new_canvas, paginate, text_width, wrap_text)
+                                        draw_pages, paginate, text_width, wrap_text)
 
 PAGE_W, PAGE_H = 210 * mm, 297 * mm
 MARGIN_X, MARGIN_TOP, MARGIN_BOTTOM = 15 * mm, 14 * mm, 16 * mm
@@ -231,12 +230,5 @@ def render_handover_pdf(data: HandoverData) -> bytes:
     layout = _Layout(data)
     first_top = PAGE_H - MARGIN_TOP
     pages = paginate(layout.blocks(), first_top, first_top, MARGIN_BOTTOM)
-    buffer = io.BytesIO()
-    c = new_canvas(buffer, (PAGE_W, PAGE_H), f"{tr('标本送检单', 'Specimen hand-over list')} {data.handover_no}")
-    for number, placed in enumerate(pages, start=1):
-        for block, top in placed:
-            block.draw(c, top)
-        layout.draw_footer(c, number, len(pages))
-        c.showPage()
-    c.save()
-    return buffer.getvalue()
+    return draw_pages((PAGE_W, PAGE_H), f"{tr('标本送检单', 'Specimen hand-over list')} {data.handover_no}", pages,
+                      layout.draw_footer)

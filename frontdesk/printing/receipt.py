@@ -295,6 +295,24 @@ def paginate(blocks: Sequence[Block], first_top: float, next_top: float, bottom:
     return pages
 
 
+def draw_pages(pagesize: tuple[float, float], title: str, pages: list[list[tuple[Block, float]]],
+               footer: Callable[[Canvas, int, int], None],
+               page_head: Callable[[Canvas, int], None] | None = None) -> bytes:
+    """Draw paginated blocks as PDF bytes: on every page its head (if any), its blocks, then the footer
+    (which gets the page number and the page count)."""
+    buffer = io.BytesIO()
+    c = new_canvas(buffer, pagesize, title)
+    for number, placed in enumerate(pages, start=1):
+        if page_head is not None:
+            page_head(c, number)
+        for block, top in placed:
+            block.draw(c, top)
+        footer(c, number, len(pages))
+        c.showPage()
+    c.save()
+    return buffer.getvalue()
+
+
 def new_canvas(buffer: io.BytesIO, pagesize: tuple[float, float], title: str) -> Canvas:
     # invariant: no timestamps or random IDs, so the same data gives the same bytes.
     c = Canvas(buffer, pagesize=pagesize, invariant=1, pageCompression=1)

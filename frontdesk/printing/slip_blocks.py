@@ -8,7 +8,6 @@ the drawing, so the slips look alike and a fix to one reaches them all.
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -19,7 +18,7 @@ from reportlab.pdfgen.canvas import Canvas
 from frontdesk.i18n import tr
 from frontdesk.printing.receipt import (GREY, LIGHT_FILL, Block, barcode_block_height, baseline, code128_width,
                                         draw_barcode_with_digits, draw_lines, draw_text, hline, line_height,
-                                        new_canvas, paginate, text_width, wrap_text)
+                                        draw_pages, paginate, text_width, wrap_text)
 
 
 @dataclass(frozen=True)
@@ -185,14 +184,4 @@ def footer(page: SlipPage, issued: str) -> Callable[[Canvas, int, int], None]:
 def render(page: SlipPage, blocks: Sequence[Block], pdf_title: str, issued: str) -> bytes:
     """The blocks paginated (a long table continues on the next page) as PDF bytes."""
     top = page.size[1] - page.margin_top
-    pages = paginate(blocks, top, top, page.footer_h)
-    draw_footer = footer(page, issued)
-    buffer = io.BytesIO()
-    c = new_canvas(buffer, page.size, pdf_title)
-    for number, placed in enumerate(pages, start=1):
-        for block, block_top in placed:
-            block.draw(c, block_top)
-        draw_footer(c, number, len(pages))
-        c.showPage()
-    c.save()
-    return buffer.getvalue()
+    return draw_pages(page.size, pdf_title, paginate(blocks, top, top, page.footer_h), footer(page, issued))
