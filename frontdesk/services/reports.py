@@ -408,6 +408,12 @@ def waiting_reports(limit: int = 1000) -> list[ReportRow]:
     return [_report_row(v, _arrival_joined(v)) for v in rq.reports_with_status([READY], limit=limit)]
 
 
+def arrivals_on(day: dt.date, limit: int = 1000) -> list[ReportRow]:
+    """The reports that arrived on ``day`` (any desk), newest first: the arrival tab's list when it opens."""
+    rows = rq.arrivals_between(_midnight(day), _midnight(day + dt.timedelta(days=1)), limit=limit)
+    return [_report_row(v, _arrival_joined(v)) for v in rows]
+
+
 def reports_awaited(*, exam_before: dt.date | None = None, limit: int = 1000) -> list[ReportRow]:
     """Closed visits whose report has not arrived yet (exams before ``exam_before``), oldest first."""
     rows = rq.reports_with_status([CLOSED], limit=limit, visit_date_before=exam_before)

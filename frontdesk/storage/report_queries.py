@@ -71,6 +71,15 @@ def reports_with_status(statuses: Sequence[str], *, limit: int = 1000, received_
     return list(query.order_by(m.ReportArrival.received_at, m.Visit.visit_no).limit(limit))
 
 
+def arrivals_between(start: dt.datetime, end: dt.datetime, *, limit: int = 1000):
+    """Visits whose report arrived in ``[start, end)``, newest first, with guest, package and arrival."""
+    query = (m.Visit.select(m.Visit, m.Guest, m.Package, m.ReportArrival).join(m.Guest).switch(m.Visit)
+             .join(m.Package, pw.JOIN.LEFT_OUTER).switch(m.Visit)
+             .join(m.ReportArrival, on=(m.ReportArrival.visit == m.Visit.id), attr="arrival")
+             .where((m.ReportArrival.received_at >= start) & (m.ReportArrival.received_at < end)))
+    return list(query.order_by(m.ReportArrival.received_at.desc(), m.Visit.visit_no.desc()).limit(limit))
+
+
 def report_visits_matching(*, name: str = "", phone: str = "", id_numbers: Sequence[str] = (),
                            statuses: Sequence[str], limit: int = 50):
     """Visits with a report (at ``statuses``) of guests found by name prefix, phone or ID number."""

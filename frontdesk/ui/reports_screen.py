@@ -156,6 +156,7 @@ class ReportsScreen(QWidget):
                                                          tr("柜位", "Shelf"), tr("结果", "Result")], stretch=4)
         self.arrival_summary = QLabel(objectName="arrivalSummary")
         self._received_count = 0
+        self._arrivals_loaded = False
         page = QWidget()
         layout = QVBoxLayout(page)
         layout.addLayout(row)
@@ -313,6 +314,29 @@ class ReportsScreen(QWidget):
         super().showEvent(event)
         self.refresh()
         self._focus_tab(self.tabs.currentIndex())  # the scanner types into the tab's field at once
+        if not self._arrivals_loaded:
+            self._arrivals_loaded = True
+            self._load_todays_arrivals()
+
+    def _load_todays_arrivals(self) -> None:
+        """The arrival log opens with what reached the desk earlier today (any desk), under this desk's scans."""
+        day = clock.today()
+
+        def shown(rows):
+            table = self.arrival_results
+            for row in rows:
+                r = table.rowCount()
+                table.insertRow(r)
+                cells = (_local(row.received_at, "%H:%M:%S"), row.visit_no, row.guest_name, row.shelf_no,
+                         tr("今日已登记到达", "received today"))
+                for c, text in enumerate(cells):
+                    item = QTableWidgetItem(text)
+                    item.setForeground(QBrush(QColor(OLD)))
+                    table.setItem(r, c, item)
+            if rows and not self._received_count:
+                self.arrival_summary.setText(tr("今日已登记 {n} 份报告", "{n} reports received today", n=len(rows)))
+
+        run_in_background(lambda: reports.arrivals_on(day), shown, lambda exc: show_error(self, exc), context=self)
 
     def _tab_changed(self, index: int) -> None:
         self._say("")  # what was said belongs to the tab it was said on

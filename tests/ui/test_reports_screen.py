@@ -333,3 +333,17 @@ def test_a_scan_right_after_opening_the_reports_page_receives_the_report(app, qt
     settle(qtbot)
     assert m.Visit.get_by_id(a.id).status == m.Visit.get_by_id(b.id).status == VisitStatus.REPORT_READY.value
     assert getattr(window, "last_visit_dialog", None) is None
+
+
+def test_the_arrival_log_opens_with_todays_arrivals(app, qtbot, desk_session, closed_visit):
+    # Reports received earlier today (at any desk) are on the arrival tab when the page opens.
+    visit = closed_visit()
+    reports.receive_reports(desk_session, [visit.visit_no], shelf_no="B-02")
+    page = ReportsScreen(desk_session, config.load())
+    qtbot.addWidget(page)
+    page.show()
+    settle(qtbot)
+    table = page.arrival_results
+    assert table.rowCount() == 1
+    assert [table.item(0, c).text() for c in (1, 3, 4)] == [visit.visit_no, "B-02", "今日已登记到达"]
+    assert "今日已登记 1 份" in page.arrival_summary.text()
