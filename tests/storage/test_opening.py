@@ -185,6 +185,32 @@ def _pg_base():
 
 
 @pytest.mark.pg
+def test_a_postgresql_schema_holding_someone_elses_tables_is_not_a_frontdesk_database():
+    import uuid
+
+    import psycopg2
+
+    base = _pg_base()
+    schema = "t_" + uuid.uuid4().hex[:12]
+    conn = psycopg2.connect(base)
+    conn.autocommit = True
+    try:
+        with conn.cursor() as cur:
+            cur.execute(f"CREATE SCHEMA {schema}")
+            cur.execute(f"CREATE TABLE {schema}.someone_elses (x int)")
+        with pytest.raises(DatabaseError, match="这不是 FrontDesk 数据库"):
+            database.open_database(f"{base}?schema={schema}")
+        with conn.cursor() as cur:
+            cur.execute("SELECT tablename FROM pg_tables WHERE schemaname = %s", (schema,))
+            assert cur.fetchall() == [("someone_elses",)]  # nothing of ours was added
+    finally:
+        database.close()
+        with conn.cursor() as cur:
+            cur.execute(f"DROP SCHEMA {schema} CASCADE")
+        conn.close()
+
+
+@pytest.mark.pg
 def test_unknown_postgresql_role_is_named():
     base = _pg_base()
     url = base.replace("postgresql://postgres@", "postgresql://nobody_here@")
