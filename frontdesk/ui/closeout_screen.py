@@ -534,11 +534,14 @@ class CloseoutScreen(QWidget):
     def store_belongings(self) -> None:
         if self.view is None or not self.view.is_open:
             return
-        tag, ok = QInputDialog.getText(self, tr("寄存物品", "Store belongings"), tr("寄存牌号：", "Tag number:"))
-        if not ok or not tag.strip():
+        text, ok = QInputDialog.getText(self, tr("寄存物品", "Store belongings"),
+                                        tr("寄存牌号，可在空格后写物品（如：B07 黑色双肩包）：",
+                                           "Tag number, then what it is after a space (e.g. B07 black backpack):"))
+        if not ok or not text.strip():
             return
+        tag, _, description = text.strip().partition(" ")
         visit_id = self.view.visit_id
-        run_in_background(lambda: belongings.store(self.session, visit_id, tag),
+        run_in_background(lambda: belongings.store(self.session, visit_id, tag, description.strip()),
                           lambda _: self.reload(tr("已寄存", "Stored")), self._failed, context=self)
 
     def open_not_returned(self) -> None:

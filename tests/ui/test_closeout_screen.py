@@ -240,6 +240,18 @@ def test_closing_with_belongings_asks_then_b_returns_them(qtbot, screen, visit_w
     assert m.Visit.get_by_id(visit.id).status == "closed" and len(asked) == 1
 
 
+def test_s_stores_belongings_with_what_they_are(qtbot, screen, visit_with, monkeypatch):
+    from PySide6.QtWidgets import QInputDialog
+
+    visit = visit_with("GENERAL")
+    monkeypatch.setattr(QInputDialog, "getText", staticmethod(lambda *a, **k: ("  B07 黑色双肩包 ", True)))
+    scan(qtbot, screen, visit.visit_no)
+    qtbot.keyClick(screen.items, Qt.Key.Key_S)
+    settle(qtbot)
+    belonging = m.Belonging.get(m.Belonging.visit == visit.id)
+    assert (belonging.tag_no, belonging.description, belonging.status) == ("B07", "黑色双肩包", "stored")
+
+
 def test_list_filters_ready_and_blocked(qtbot, screen, visit_with, desk):
     from frontdesk.services import closeout
 
