@@ -199,6 +199,18 @@ def dialect() -> str:
     return "postgresql" if isinstance(database.obj, pw.PostgresqlDatabase) else "sqlite"
 
 
+def has_table(name: str) -> bool:
+    """Whether the open database (PostgreSQL: its schema on the search path) has the table ``name``.
+
+    A direct look-up: peewee's table_exists() lists the catalogue through the pg_tables
+    view, which costs a new PostgreSQL connection ~40 ms.
+    """
+    if dialect() == "postgresql":
+        return database.execute_sql("SELECT to_regclass(%s) IS NOT NULL", (name,)).fetchone()[0]
+    return database.execute_sql("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
+                                (name,)).fetchone() is not None
+
+
 @contextlib.contextmanager
 def transaction():
     """One transaction for a whole service call; driver errors become ``DatabaseError``.

@@ -81,15 +81,6 @@ def latest_version() -> int:
     return available()[-1].version
 
 
-def _has_version_table() -> bool:
-    # Asked before each migration: a direct look-up, not the catalogue listing behind table_exists()
-    # (information_schema costs PostgreSQL about 10 ms a time).
-    if dbmod.dialect() == "postgresql":
-        return database.execute_sql("SELECT to_regclass('schema_meta') IS NOT NULL").fetchone()[0]
-    return database.execute_sql("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_meta'"
-                                ).fetchone() is not None
-
-
 def _has_tables() -> bool:
     """Whether the open database (PostgreSQL: its current schema) holds any table at all."""
     if dbmod.dialect() == "postgresql":
@@ -102,7 +93,7 @@ def _has_tables() -> bool:
 
 def current_version() -> int:
     """The schema version of the open database; 0 for an empty one."""
-    if not _has_version_table():
+    if not dbmod.has_table("schema_meta"):  # asked before each migration: a direct look-up
         if _has_tables():
             raise DatabaseError(tr("这不是 FrontDesk 数据库（缺少版本信息），为避免损坏数据已停止。",
                                    "This is not a FrontDesk database (no schema version); stopped to avoid damaging it."))

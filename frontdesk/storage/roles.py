@@ -139,8 +139,7 @@ def desk_roles() -> list[str]:
 
 def regrant_all() -> list[str]:
     """Renew the grants of every desk role (after a migration added or replaced tables)."""
-    if dbmod.dialect() != "postgresql" or not database.execute_sql(
-            "SELECT to_regclass('schema_meta') IS NOT NULL").fetchone()[0]:
+    if dbmod.dialect() != "postgresql" or not dbmod.has_table("schema_meta"):
         return []
     names = desk_roles()
     if names:
