@@ -142,6 +142,12 @@ def parse_code(text: str) -> tuple[CodeKind, str]:
     return kind, digits
 
 
+def may_be_code(digits: str) -> bool:
+    """Whether typed digits are shaped like one of our codes (10-12 digits) rather than something to search
+    for: an 11-digit number starting with 1 is a mobile phone, never a visit number."""
+    return digits.isdigit() and (len(digits) in (10, 12) or (len(digits) == 11 and digits[0] != "1"))
+
+
 def looks_like_code(text: str) -> CodeKind | None:
     """The kind of code ``text`` is, or None; never raises (for search boxes)."""
     try:

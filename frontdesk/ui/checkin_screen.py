@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QApplication, QComboBox, QGrou
                                QTableWidgetItem, QVBoxLayout, QWidget)
 
 from frontdesk import clock, config
-from frontdesk.domain.codes import CodeKind, looks_like_code
+from frontdesk.domain.codes import CodeKind, looks_like_code, may_be_code
 from frontdesk.domain.enums import VisitSource
 from frontdesk.domain.money import format_amount
 from frontdesk.domain.sex import Sex
@@ -302,9 +302,8 @@ class CheckInScreen(QWidget):
         self._timer.stop()
         text = self.search_box.text().strip()
         digits = normalize_digits(text)
-        kind = looks_like_code(digits)
-        # (An 11-digit number starting with 1 is a mobile phone: searched, as the main window does.)
-        if kind is CodeKind.DEFERRAL or (kind is CodeKind.VISIT and not digits.startswith("1")):
+        kind = looks_like_code(digits) if may_be_code(digits) else None  # a mobile phone is searched
+        if kind in (CodeKind.DEFERRAL, CodeKind.VISIT):
             self.search_box.clear()  # so the next scan starts afresh when the desk comes back here
             self.code_scanned.emit(text)
             return

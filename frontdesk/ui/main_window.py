@@ -13,7 +13,7 @@ from PySide6.QtWidgets import (QApplication, QHBoxLayout, QLabel, QLineEdit, QLi
                                QMainWindow, QStackedWidget, QToolBar, QWidget)
 
 from frontdesk import config
-from frontdesk.domain.codes import CodeKind, parse_code
+from frontdesk.domain.codes import CodeKind, may_be_code, parse_code
 from frontdesk.domain.enums import Role, VisitStatus
 from frontdesk.domain.text import normalize_digits
 from frontdesk.errors import UserError
@@ -271,8 +271,7 @@ class MainWindow(QMainWindow):
     def handle_scan(self, text: str) -> None:
         """Open what a scanned or typed code names; anything else goes to the check-in search."""
         digits = normalize_digits(text)
-        # Our codes are 10-12 digits; an 11-digit number starting with 1 is a mobile phone.
-        if digits.isdigit() and (len(digits) in (10, 12) or (len(digits) == 11 and digits[0] != "1")):
+        if may_be_code(digits):
             try:
                 kind, code = parse_code(digits)
             except UserError as exc:
@@ -290,22 +289,21 @@ class MainWindow(QMainWindow):
             if self.current_task() == "closeout":
                 self.pages["closeout"].handle_scan(code)  # a guide sheet opens its close-out; other codes say why not
                 return
-            if kind is CodeKind.VISIT:
-                # The guide sheet coming back: a visit still open goes to its close-out, any other to its window.
-                run_in_background(lambda: overview.visit_detail(overview.find_visit(code)[0]),
-                                  self._show_scanned_visit, self._scan_failed, context=self)
-                return
             if kind is not CodeKind.BOOKING:
                 highlight = code if kind is CodeKind.SPECIMEN else ""
-                run_in_background(lambda: overview.visit_detail(overview.find_visit(code)[0]),
-                                  lambda detail: self._show_visit(detail, highlight), self._scan_failed, context=self)
+                # A guide sheet coming back: a visit still open goes to its close-out, any other to its window.
+                show = self._show_scanned_visit if kind is CodeKind.VISIT else (
+                    lambda detail: self._show_visit(detail, highlight))
+                run_in_background(lambda: overview.visit_detail(overview.find_visit(code)[0]), show,
+                                  self._scan_failed, context=self)
                 return
         checkin = self.show_task("checkin")
         if checkin is not None and hasattr(checkin, "search_for"):
             checkin.search_for(text)
 
     def _show_scanned_visit(self, detail) -> None:
-        if detail.raw_status == VisitStatus.CHECKED_IN.value and self.session.can(self._tasks[self._index("closeout")].min_role):
+        closeout_role = self._tasks[self._index("closeout")].min_role
+        if detail.raw_status == VisitStatus.CHECKED_IN.value and self.session.can(closeout_role):
             page = self.show_task("closeout")
             page.open_visit(detail.visit_id)
             return

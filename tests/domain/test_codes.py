@@ -154,3 +154,15 @@ def test_parse_returns_or_raises_validation_error_for_random_text(text):
         assert looks_like_code(text) is kind
         assert digits.isascii() and digits.isdigit() and luhn_valid(digits)
         assert parse_code(digits) == (kind, digits)
+
+
+def test_a_mobile_number_is_never_taken_for_a_visit_number():
+    from frontdesk.domain.codes import looks_like_code, make_visit_no, may_be_code
+
+    # 2013-01-20, sequence 1: shaped like a visit number with a valid check digit, and also a mobile number.
+    phone = make_visit_no(date(2013, 1, 20), 1)
+    assert phone.startswith("1") and len(phone) == 11 and looks_like_code(phone) is CodeKind.VISIT
+    assert not may_be_code(phone)  # searched as a phone, not opened as a visit
+    assert may_be_code(make_visit_no(date(2026, 12, 7), 1))
+    assert may_be_code("7000001235") and may_be_code("261207000017")
+    assert not may_be_code("123456789") and not may_be_code("12345678901234")
