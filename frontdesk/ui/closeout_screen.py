@@ -32,6 +32,7 @@ from frontdesk.errors import UserError
 from frontdesk.i18n import tr
 from frontdesk.services import belongings, closeout
 from frontdesk.services.closeout import CloseoutFilter, CloseoutView
+from frontdesk.services.document_audit import PrintedDocument
 from frontdesk.services.session import Session
 from frontdesk.ui.add_items_dialog import AddItemsDialog
 from frontdesk.ui.error_dialogs import show_error
@@ -465,7 +466,6 @@ class CloseoutScreen(QWidget):
         by = self.session.display_name
 
         def show(pdf: bytes) -> None:
-            from frontdesk.services.document_audit import PrintedDocument
             from frontdesk.ui.document_preview_dialog import DocumentPreviewDialog
 
             preview = DocumentPreviewDialog(tr("缓检通知单", "Deferred items slip"), pdf,

@@ -323,16 +323,9 @@ class ReportsScreen(QWidget):
         day = clock.today()
 
         def shown(rows):
-            table = self.arrival_results
-            for row in rows:
-                r = table.rowCount()
-                table.insertRow(r)
-                cells = (_local(row.received_at, "%H:%M:%S"), row.visit_no, row.guest_name, row.shelf_no,
-                         tr("今日已登记到达", "received today"))
-                for c, text in enumerate(cells):
-                    item = QTableWidgetItem(text)
-                    item.setForeground(QBrush(QColor(OLD)))
-                    table.setItem(r, c, item)
+            for row in rows:  # newest first, below anything scanned meanwhile
+                self._add_arrival_row(row.visit_no, row.guest_name, row.shelf_no, tr("今日已登记到达", "received today"),
+                                      OLD, at=row.received_at, last=True)
             if rows and not self._received_count:
                 self.arrival_summary.setText(tr("今日已登记 {n} 份报告", "{n} reports received today", n=len(rows)))
 
@@ -429,13 +422,16 @@ class ReportsScreen(QWidget):
 
         run_in_background(work, done, failed, context=self)
 
-    def _add_arrival_row(self, visit_no: str, name: str, shelf: str, result: str, colour: str) -> None:
+    def _add_arrival_row(self, visit_no: str, name: str, shelf: str, result: str, colour: str, *,
+                         at: dt.datetime | None = None, last: bool = False) -> None:
+        """A line of the arrival log: on top (a scan just now), or ``last`` (earlier arrivals loaded)."""
         table = self.arrival_results
-        table.insertRow(0)
-        for c, text in enumerate((clock.local_now().strftime("%H:%M:%S"), visit_no, name, shelf, result)):
+        r = table.rowCount() if last else 0
+        table.insertRow(r)
+        for c, text in enumerate((_local(at or clock.now(), "%H:%M:%S"), visit_no, name, shelf, result)):
             item = QTableWidgetItem(text)
             item.setForeground(QBrush(QColor(colour)))
-            table.setItem(0, c, item)
+            table.setItem(r, c, item)
 
     def load_arrival_file(self, path: str | None = None) -> None:
         if not path:
